@@ -1,0 +1,40 @@
+# The commands the README names. Needs Python 3.11+; nothing else (SQLite and a file broker
+# are the defaults). Set DATABASE_URL / CELERY_BROKER_URL for PostgreSQL / Redis.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run setup demo test lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_plans
+	$(BIN)/python manage.py seed_demo
+
+## make run: install, migrate, load the 2024 plans and demo data, serve on 127.0.0.1:8000
+run: demo
+	PATH="$(abspath $(BIN)):$$PATH" bin/serve
+
+## make test: install and run the whole test suite
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+## make bench: the performance figures (builds its own data in DATABASE_URL's database)
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var

@@ -1,0 +1,190 @@
+"""Who uses the system and where: jurisdictions, their rings and districts, enterprises, users.
+
+A jurisdiction (城市) has rings (圈层, DOMAIN §D), districts (区) each with a default ring, and
+one annual plan per year (plans app). Users have a role; district staff belong to a district,
+enterprise users to an enterprise, city staff to a jurisdiction.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Jurisdiction(models.Model):
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+
+    class Meta:
+        verbose_name = _("辖区（城市）")
+        verbose_name_plural = _("辖区（城市）")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ring(models.Model):
+    """A spatial tier (圈层). A ring may sit inside another (core area ⊂ central city, R3)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="rings", verbose_name=_("辖区")
+    )
+    code = models.SlugField(_("代码"), max_length=32)
+    name = models.CharField(_("名称"), max_length=64)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("所属上级圈层"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("圈层")
+        verbose_name_plural = _("圈层")
+        ordering = ["jurisdiction", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="ring_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="districts", verbose_name=_("辖区")
+    )
+    code = models.SlugField(
+        _("代码"), max_length=32, unique=True, help_text=_("全局唯一，例如 haidian")
+    )
+    name = models.CharField(_("名称"), max_length=64)
+    default_ring = models.ForeignKey(
+        Ring,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="districts",
+        verbose_name=_("默认圈层"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+        ordering = ["jurisdiction", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="district_name_unique_in_jurisdiction"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CITY = "city", _("市级工作人员")
+        DISTRICT = "district", _("区级工作人员")
+        ENTERPRISE = "enterprise", _("企业")
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.CITY)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("辖区"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属区"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("所属企业"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="district") | models.Q(district__isnull=False),
+                name="district_user_has_district",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="enterprise") | models.Q(enterprise__isnull=False),
+                name="enterprise_user_has_enterprise",
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.district_id and not self.jurisdiction_id:
+            self.jurisdiction_id = self.district.jurisdiction_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_city_staff(self) -> bool:
+        return self.role == self.Role.CITY
+
+    @property
+    def is_district_staff(self) -> bool:
+        return self.role == self.Role.DISTRICT
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == self.Role.ENTERPRISE
+
+
+class Notification(models.Model):
+    """An in-app message to one user (reminders, review results)."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url or reverse("notifications")

@@ -1,0 +1,155 @@
+"""Reference data: jurisdictions, rings and districts (DOMAIN.md §D), and the demo users.
+
+Sources: 北京市2024年度建设用地供应计划 (rings, districts); 郑州市市本级2024年度国有建设用地
+供应计划 (市本级 scope). Every function is idempotent: running it twice changes nothing.
+"""
+
+from django.db import transaction
+
+from landsupply.models import District, Enterprise, Jurisdiction, Ring, User
+
+JURISDICTIONS = [
+    {
+        "code": "beijing",
+        "name": "北京市",
+        "rings": [
+            # (code, name, parent code)
+            ("central", "中心城区", None),
+            ("core", "核心区", "central"),
+            ("plain", "平原新城（含城市副中心）", None),
+            ("eco", "生态涵养区", None),
+        ],
+        "districts": [
+            # (code, name, default ring code)
+            ("dongcheng", "东城区", "core"),
+            ("xicheng", "西城区", "core"),
+            ("chaoyang", "朝阳区", "central"),
+            ("haidian", "海淀区", "central"),
+            ("fengtai", "丰台区", "central"),
+            ("shijingshan", "石景山区", "central"),
+            ("tongzhou", "通州区", "plain"),
+            ("shunyi", "顺义区", "plain"),
+            ("daxing", "大兴区", "plain"),
+            ("changping", "昌平区", "plain"),
+            ("fangshan", "房山区", "plain"),
+            ("yizhuang", "北京经济技术开发区", "plain"),
+            ("mentougou", "门头沟区", "eco"),
+            ("pinggu", "平谷区", "eco"),
+            ("huairou", "怀柔区", "eco"),
+            ("miyun", "密云区", "eco"),
+            ("yanqing", "延庆区", "eco"),
+        ],
+    },
+    {
+        "code": "zhengzhou",
+        "name": "郑州市（市本级）",
+        "rings": [],
+        "districts": [
+            ("zhongyuan", "中原区", None),
+            ("erqi", "二七区", None),
+            ("guancheng", "管城回族区", None),
+            ("jinshui", "金水区", None),
+            ("huiji", "惠济区", None),
+            ("gaoxin", "高新区", None),
+            ("jingkai", "经开区", None),
+            ("zhengdong", "郑东新区", None),
+            ("shangjie", "上街区", None),
+            ("hangkonggang", "航空港区", None),
+        ],
+    },
+]
+
+DEMO_PASSWORD = "demo12345"
+
+
+@transaction.atomic
+def seed_jurisdictions() -> dict[str, Jurisdiction]:
+    """Create or update Beijing and Zhengzhou with their rings and districts.
+
+    Returns {code: Jurisdiction}.
+    """
+    result = {}
+    for spec in JURISDICTIONS:
+        jurisdiction, _ = Jurisdiction.objects.update_or_create(
+            code=spec["code"], defaults={"name": spec["name"]}
+        )
+        rings = {}
+        for order, (code, name, parent_code) in enumerate(spec["rings"]):
+            rings[code], _ = Ring.objects.update_or_create(
+                jurisdiction=jurisdiction,
+                code=code,
+                defaults={"name": name, "parent": rings.get(parent_code), "sort_order": order},
+            )
+        for order, (code, name, ring_code) in enumerate(spec["districts"]):
+            District.objects.update_or_create(
+                code=code,
+                defaults={
+                    "jurisdiction": jurisdiction,
+                    "name": name,
+                    "default_ring": rings.get(ring_code),
+                    "sort_order": order,
+                },
+            )
+        result[spec["code"]] = jurisdiction
+    return result
+
+
+DEMO_ENTERPRISES = [
+    # (credit code, name) — fictitious, clearly labelled demo
+    ("91110000DEMO00001A", "【演示】北京智造科技有限公司"),
+    ("91110000DEMO00002B", "【演示】京南新材料有限公司"),
+]
+
+DEMO_USERS = [
+    # (username, role, district code, enterprise credit code, first name)
+    ("city", User.Role.CITY, None, None, "市规划自然资源委（演示）"),
+    ("haidian", User.Role.DISTRICT, "haidian", None, "海淀区分局（演示）"),
+    ("daxing", User.Role.DISTRICT, "daxing", None, "大兴区分局（演示）"),
+    ("zz_city", User.Role.CITY, None, None, "郑州市自然资源和规划局（演示）"),
+    ("jinshui", User.Role.DISTRICT, "jinshui", None, "金水区（演示）"),
+    ("enterprise", User.Role.ENTERPRISE, None, "91110000DEMO00001A", "北京智造科技（演示）"),
+    ("enterprise2", User.Role.ENTERPRISE, None, "91110000DEMO00002B", "京南新材料（演示）"),
+]
+
+
+@transaction.atomic
+def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
+    """Create the demo enterprises and one demo user of each role (password `password`).
+
+    City user `city` belongs to Beijing and is also a superuser for the admin; `zz_city` to
+    Zhengzhou. Idempotent. Returns the users.
+    """
+    jurisdictions = {j.code: j for j in Jurisdiction.objects.all()}
+    enterprises = {}
+    for credit_code, name in DEMO_ENTERPRISES:
+        enterprises[credit_code], _ = Enterprise.objects.update_or_create(
+            credit_code=credit_code,
+            defaults={"name": name, "is_demo": True, "contact_email": f"{credit_code}@demo.invalid"},
+        )
+    users = []
+    for username, role, district_code, credit_code, first_name in DEMO_USERS:
+        district = District.objects.get(code=district_code) if district_code else None
+        if district:
+            jurisdiction = district.jurisdiction
+        elif username.startswith("zz_"):
+            jurisdiction = jurisdictions["zhengzhou"]
+        else:
+            jurisdiction = jurisdictions["beijing"]
+        user, created = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "district": district,
+                "enterprise": enterprises.get(credit_code),
+                "jurisdiction": jurisdiction,
+                "first_name": first_name,
+                "email": f"{username}@demo.invalid",
+                "is_staff": username == "city",
+                "is_superuser": username == "city",
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        users.append(user)
+    return users

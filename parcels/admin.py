@@ -1,0 +1,17 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from parcels.models import LandUseCategory, Parcel
+
+
+@admin.register(LandUseCategory)
+class LandUseCategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "gb_code", "parent", "sort_order"]
+
+
+@admin.register(Parcel)
+class ParcelAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "district", "ring", "category", "area_ha", "status", "plan_year"]
+    list_filter = ["district__jurisdiction", "district", "status", "category", "land_source", "plan_year"]
+    search_fields = ["code", "name"]
+    list_select_related = ["district", "ring", "category"]

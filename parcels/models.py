@@ -1,0 +1,173 @@
+"""Parcels (地块) and the land-use categories they are classified by.
+
+Area is kept in hectares as Decimal with four places; money in yuan with two (DOMAIN.md).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from landsupply.models import District, Ring
+
+
+class LandUseCategory(models.Model):
+    """A land-use category (用地类型). Categories nest: affordable housing ⊂ residential."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    gb_code = models.CharField(
+        _("GB/T 21010-2017 代码"), max_length=16, blank=True, help_text=_("国标对应的一级/二级类")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级类别"),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("用地类型")
+        verbose_name_plural = _("用地类型")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class LandSource(models.TextChoices):
+    NEW = "new", _("新增建设用地")
+    STOCK = "stock", _("存量建设用地")
+
+
+class SupplyMethod(models.TextChoices):
+    ALLOCATION = "allocation", _("划拨")
+    TENDER = "tender", _("招标")
+    AUCTION = "auction", _("拍卖")
+    LISTING = "listing", _("挂牌")
+    AGREEMENT = "agreement", _("协议")
+    LEASE_THEN_TRANSFER = "lease_then_transfer", _("先租后让")
+    LONG_TERM_LEASE = "long_term_lease", _("长期租赁")
+    FLEXIBLE_TERM = "flexible_term", _("弹性年期")
+
+
+class Parcel(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("计划供应")
+        SUPPLIED = "supplied", _("已供应")
+        WITHDRAWN = "withdrawn", _("已调出")
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="parcels", verbose_name=_("区")
+    )
+    code = models.CharField(_("地块编号"), max_length=64)
+    name = models.CharField(_("地块名称"), max_length=200)
+    location = models.CharField(_("坐落"), max_length=200, blank=True)
+    ring = models.ForeignKey(
+        Ring,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parcels",
+        verbose_name=_("圈层"),
+        help_text=_("默认取所在区的圈层，可逐块修改"),
+    )
+    category = models.ForeignKey(
+        LandUseCategory, on_delete=models.PROTECT, related_name="parcels", verbose_name=_("用地类型")
+    )
+    area_ha = models.DecimalField(
+        _("面积（公顷）"),
+        max_digits=12,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    land_source = models.CharField(
+        _("存量/新增"), max_length=8, choices=LandSource.choices, default=LandSource.NEW
+    )
+    supply_method = models.CharField(
+        _("供应方式"), max_length=24, choices=SupplyMethod.choices, default=SupplyMethod.LISTING
+    )
+    in_key_function_area = models.BooleanField(_("位于重点功能区"), default=False)
+    key_function_area_name = models.CharField(_("重点功能区名称"), max_length=100, blank=True)
+    near_rail = models.BooleanField(_("轨道站点周边"), default=False)
+    plan_year = models.PositiveSmallIntegerField(_("计划年度"))
+    planned_quarter = models.PositiveSmallIntegerField(
+        _("计划供应季度"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    supplied_on = models.DateField(_("供应日期"), null=True, blank=True)
+    contract_number = models.CharField(_("合同编号"), max_length=64, blank=True)
+    transaction_price = models.DecimalField(
+        _("成交价（元）"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    awardee = models.CharField(_("受让人/承租人"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("地块历史"))
+
+    class Meta:
+        verbose_name = _("地块")
+        verbose_name_plural = _("地块")
+        ordering = ["district__sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "code"], name="parcel_code_unique_in_district"),
+            models.CheckConstraint(condition=models.Q(area_ha__gt=0), name="parcel_area_positive"),
+            models.CheckConstraint(
+                condition=models.Q(planned_quarter__gte=1, planned_quarter__lte=4),
+                name="parcel_quarter_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="supplied") | models.Q(supplied_on__isnull=False),
+                name="supplied_parcel_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["district", "plan_year", "status"]),
+            models.Index(fields=["plan_year", "status"]),
+            models.Index(fields=["category", "plan_year"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("parcels:detail", args=[self.pk])
+
+    def clean(self):
+        if self.ring_id is None and self.district_id:
+            self.ring_id = self.district.default_ring_id
+        if self.ring_id and self.district_id and self.ring.jurisdiction_id != self.district.jurisdiction_id:
+            raise ValidationError({"ring": _("圈层必须属于地块所在区的辖区。")})
+        if self.status == self.Status.SUPPLIED and not self.supplied_on:
+            raise ValidationError({"supplied_on": _("已供应的地块必须填写供应日期。")})
+
+    def save(self, *args, **kwargs):
+        if self.ring_id is None and self.district_id:
+            self.ring_id = self.district.default_ring_id
+        super().save(*args, **kwargs)
+
+    @property
+    def jurisdiction_id(self):
+        return self.district.jurisdiction_id
+
+    @property
+    def area_mu(self) -> Decimal:
+        from parcels.units import hectares_to_mu
+
+        return hectares_to_mu(self.area_ha)

@@ -1,0 +1,56 @@
+"""Reads of parcels, always scoped to what the user may see."""
+
+from django.db.models import QuerySet
+
+from landsupply.models import District, User
+from parcels.models import LandUseCategory, Parcel
+
+
+def district_list_for_user(*, user: User) -> QuerySet[District]:
+    """Return the districts `user` may act in: their own (district staff) or their
+    jurisdiction's (city staff); none for enterprises."""
+    qs = District.objects.select_related("jurisdiction", "default_ring")
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == User.Role.DISTRICT:
+        return qs.filter(pk=user.district_id)
+    if user.role == User.Role.CITY:
+        return qs.filter(jurisdiction_id=user.jurisdiction_id)
+    return qs.none()
+
+
+def parcel_list(*, user: User) -> QuerySet[Parcel]:
+    """Return the parcels `user` may see, with district, ring and category joined.
+
+    District staff: their district only. City staff: their jurisdiction. Enterprises: none.
+    """
+    qs = Parcel.objects.select_related("district", "district__jurisdiction", "ring", "category")
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == User.Role.DISTRICT:
+        return qs.filter(district_id=user.district_id)
+    if user.role == User.Role.CITY:
+        return qs.filter(district__jurisdiction_id=user.jurisdiction_id)
+    return qs.none()
+
+
+def parcel_get(*, user: User, pk: int) -> Parcel:
+    """Return one parcel the user may see. Raises Parcel.DoesNotExist otherwise (→ 404)."""
+    return parcel_list(user=user).get(pk=pk)
+
+
+def land_use_category_descendant_ids(category_ids) -> set[int]:
+    """Return the ids of the given categories and every category below them."""
+    parents = {}
+    for pk, parent_id in LandUseCategory.objects.values_list("pk", "parent_id"):
+        parents[pk] = parent_id
+    wanted = set(category_ids)
+    result = set()
+    for pk in parents:
+        node = pk
+        while node is not None:
+            if node in wanted:
+                result.add(pk)
+                break
+            node = parents.get(node)
+    return result

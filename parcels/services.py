@@ -1,0 +1,77 @@
+"""Writes of parcels. Each checks the user's district and validates fully before saving."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from landsupply.models import User
+from parcels.models import Parcel
+from parcels.selectors import district_list_for_user
+
+
+def _check_district(*, user: User, district) -> None:
+    if not district_list_for_user(user=user).filter(pk=district.pk).exists():
+        raise PermissionDenied(_("无权操作其他区的地块：%(district)s") % {"district": district})
+
+
+@transaction.atomic
+def parcel_create(*, user: User, **fields) -> Parcel:
+    """Create and return a parcel in a district the user may act in.
+
+    `fields` are Parcel fields (area_ha in hectares, Decimal). The ring defaults from the
+    district. Raises PermissionDenied for another district, ValidationError for bad fields.
+    """
+    parcel = Parcel(**fields)
+    _check_district(user=user, district=parcel.district)
+    parcel.full_clean()
+    parcel.save()
+    return parcel
+
+
+@transaction.atomic
+def parcel_update(*, user: User, parcel: Parcel, **fields) -> Parcel:
+    """Change `fields` of `parcel` and return it. The parcel and its (new) district must both
+    be the user's. Raises PermissionDenied or ValidationError; nothing is saved then."""
+    _check_district(user=user, district=parcel.district)
+    for name, value in fields.items():
+        setattr(parcel, name, value)
+    _check_district(user=user, district=parcel.district)
+    parcel.full_clean()
+    parcel.save()
+    return parcel
+
+
+@transaction.atomic
+def parcel_record_supply(
+    *,
+    user: User,
+    parcel: Parcel,
+    supplied_on: date,
+    contract_number: str,
+    transaction_price: Decimal | None,
+    awardee: str,
+) -> Parcel:
+    """Mark `parcel` as supplied (date, contract number, price in yuan, awardee) and return it.
+
+    Supplied area counts towards plan completion from `supplied_on` on (R6).
+    Raises PermissionDenied for another district's parcel, ValidationError if already supplied
+    or withdrawn.
+    """
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    _check_district(user=user, district=parcel.district)
+    if parcel.status != Parcel.Status.PLANNED:
+        raise ValidationError(
+            _("地块 %(code)s 当前状态为「%(status)s」，不能登记供应。")
+            % {"code": parcel.code, "status": parcel.get_status_display()}
+        )
+    parcel.status = Parcel.Status.SUPPLIED
+    parcel.supplied_on = supplied_on
+    parcel.contract_number = contract_number
+    parcel.transaction_price = transaction_price
+    parcel.awardee = awardee
+    parcel.full_clean()
+    parcel.save()
+    return parcel

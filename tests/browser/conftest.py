@@ -1,0 +1,72 @@
+"""Playwright fixtures: Debian's chromium, headless, against pytest-django's live_server.
+
+Screenshots go to screenshots/ (gitignored). Tests are skipped when chromium is not installed
+(a bare user machine); CI installs it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+# itself (creating data) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """login(username, password) logs in through the login form and returns the page."""
+
+    def do_login(username, password="pw-12345"):
+        page.goto(page.base_url + "/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return do_login
+
+
+@pytest.fixture
+def screenshot(page):
+    """screenshot(name) saves a full-page PNG to screenshots/<name>.png and returns its path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
