@@ -1,7 +1,19 @@
+import os
+
 import pytest
 
 from landsupply.seed import seed_jurisdictions
 from parcels.seed import seed_land_use_categories
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each PostgreSQL test run its own database, so that runs side by side don't collide."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if "postgresql" in db["ENGINE"]:
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+from assessments.demo import seed_demo_contracts
+from landsupply.seed import DEMO_PASSWORD, seed_demo_users
+from parcels.demo import seed_demo_parcels
+
+
+class Command(BaseCommand):
+    help = (
+        "Add the demo data (labelled 演示): one user of each role, a demo parcel ledger for 2024 "
+        "and demo lease-then-transfer contracts. Run seed_plans first. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        users = seed_demo_users()
+        parcels = seed_demo_parcels()
+        contracts = seed_demo_contracts()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"demo users: {', '.join(u.username for u in users)} (password {DEMO_PASSWORD}); "
+                f"demo parcels created: {parcels}; demo contracts: {_count(contracts)}"
+            )
+        )
+
+
+def _count(value):
+    try:
+        return len(value)
+    except TypeError:
+        return value

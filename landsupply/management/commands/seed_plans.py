@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand
+
+from assessments.seed import seed_rule_sets
+from landsupply.seed import seed_jurisdictions
+from parcels.seed import seed_land_use_categories
+from plans.seed import seed_plans
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the jurisdictions (Beijing, Zhengzhou), their rings and districts, the land-use "
+        "categories, the rule sets and the real 2024 supply plans. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        jurisdictions = seed_jurisdictions()
+        categories = seed_land_use_categories()
+        plans = seed_plans()
+        rule_sets = seed_rule_sets()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"jurisdictions: {len(jurisdictions)}, land-use categories: {len(categories)}, "
+                f"plans: {_count(plans)}, lease rule sets: {_count(rule_sets)}"
+            )
+        )
+
+
+def _count(value):
+    try:
+        return len(value)
+    except TypeError:
+        return value
