@@ -1,7 +1,207 @@
+"""Contract pages: thin views that load through scoped selectors and call services."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments import forms, selectors, services
+from assessments.filters import ContractFilter
+from assessments.models import Contract, ExitRecord
+from landsupply.access import staff_required
+from landsupply.models import User
+from parcels.selectors import district_list_for_user, parcel_list
+
+S = Contract.State
+PAGE_SIZE = 50
+
+
+def _get_contract(request, pk) -> Contract:
+    try:
+        return selectors.contract_get(user=request.user, pk=pk)
+    except Contract.DoesNotExist as exc:
+        raise Http404(_("没有这个合同，或您无权查看。")) from exc
 
 
 @login_required
 def contract_list(request):
-    return render(request, "assessments/contract_list.html", {})
+    """The enterprise's home page; staff see their district's / jurisdiction's contracts."""
+    districts = district_list_for_user(user=request.user)
+    contract_filter = ContractFilter(
+        request.GET, queryset=selectors.contract_list(user=request.user), districts=districts
+    )
+    page = Paginator(contract_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(c, selectors.contract_next_deadline(c, today=today)) for c in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "assessments/contract_list.html",
+        {"filter": contract_filter, "page": page, "rows": rows, "query": query.urlencode(), "today": today},
+    )
+
+
+# action → (form class, who may act, service call, success message)
+ACTIONS = {
+    "indicator": (forms.IndicatorForm, "district",
+                  lambda u, c, d: services.indicator_set(actor=u, contract=c, **d), _("考核指标已保存。")),
+    "start_lease": (forms.StartLeaseForm, "district",
+                    lambda u, c, d: services.contract_start_lease(actor=u, contract=c, **d), _("已进入租赁期。")),
+    "report": (forms.ReportForm, "enterprise",
+               lambda u, c, d: services.indicator_report_submit(actor=u, **d), _("指标填报已保存。")),
+    "assessment_apply": (forms.ConfirmForm, "enterprise",
+                         lambda u, c, d: services.assessment_apply(actor=u, contract=c), _("考核申请已提交。")),
+    "assessment_decide": (forms.AssessmentDecideForm, "district",
+                          lambda u, c, d: services.assessment_decide(actor=u, contract=c, **d), _("考核结论已确认，书面通知已生成。")),
+    "transfer_apply": (forms.ConfirmForm, "enterprise",
+                       lambda u, c, d: services.transfer_apply(actor=u, contract=c), _("已申请签订出让合同。")),
+    "renewal_apply": (forms.RenewalApplyForm, "enterprise",
+                      lambda u, c, d: services.renewal_apply(actor=u, contract=c, **d), _("续租申请已提交。")),
+    "renewal_decide": (forms.RenewalDecideForm, "district",
+                       lambda u, c, d: services.renewal_decide(actor=u, contract=c, **d), _("续租决定已记录。")),
+    "exit_apply": (forms.ExitApplyForm, "enterprise",
+                   lambda u, c, d: services.exit_apply(actor=u, contract=c, **d), _("退出申请已提交。")),
+    "exit_complete": (forms.ExitCompleteForm, "district",
+                      lambda u, c, d: services.exit_complete(actor=u, contract=c, **d), _("已收回土地使用权。")),
+    "violation": (forms.ViolationForm, "district",
+                  lambda u, c, d: services.violation_record(actor=u, contract=c, **d), _("违约处置已记录。")),
+}
+
+# Which actions each side may take in each state (services check again).
+AVAILABLE = {
+    "district": {
+        S.AWARDED: ["indicator", "start_lease"],
+        S.LEASING: ["indicator", "violation"],
+        S.RENEWAL_APPLIED: ["renewal_decide", "violation"],
+        S.ASSESSMENT_APPLIED: ["assessment_decide", "violation"],
+        S.PASSED: [],
+        S.FAILED: ["exit_complete"],
+        S.EXIT_APPLIED: ["exit_complete"],
+    },
+    "enterprise": {
+        S.LEASING: ["report", "assessment_apply", "renewal_apply", "exit_apply"],
+        S.RENEWAL_APPLIED: ["report"],
+        S.ASSESSMENT_APPLIED: ["report"],
+        S.PASSED: ["transfer_apply"],
+    },
+}
+
+
+def _side(user: User) -> str:
+    return "enterprise" if user.role == User.Role.ENTERPRISE else "district"
+
+
+def _form(action, contract, data=None, files=None):
+    form_class = ACTIONS[action][0]
+    kwargs = {"prefix": action}
+    if form_class is forms.ReportForm:
+        kwargs["contract"] = contract
+    return form_class(data, files, **kwargs)
+
+
+def _detail(request, contract, bound=None, status=200):
+    today = timezone.localdate()
+    actions = AVAILABLE[_side(request.user)].get(contract.state, [])
+    action_forms = {a: (bound if bound and bound.prefix == a else _form(a, contract)) for a in actions}
+    exit_record = ExitRecord.objects.filter(contract=contract).first()
+    assessment = getattr(contract, "assessment", None) if hasattr(contract, "assessment") else None
+    context = {
+        "contract": contract,
+        "today": today,
+        "deadlines": selectors.contract_deadlines(contract),
+        "next": selectors.contract_next_deadline(contract, today=today),
+        "events": contract.events.select_related("actor"),
+        "indicators": contract.indicators.prefetch_related("reports"),
+        "proposal": selectors.assessment_proposal(contract),
+        "assessment": assessment,
+        "renewals": contract.renewals.all(),
+        "exit_record": exit_record,
+        "violations": contract.violations.all(),
+        "forms": action_forms,
+        "is_enterprise": request.user.role == User.Role.ENTERPRISE,
+    }
+    return render(request, "assessments/contract_detail.html", context, status=status)
+
+
+@login_required
+def contract_detail(request, pk):
+    return _detail(request, _get_contract(request, pk))
+
+
+@login_required
+@require_POST
+def contract_action(request, pk, action):
+    """Run one lifecycle action on a contract the user may see; errors re-render the page."""
+    if action not in ACTIONS:
+        raise Http404
+    contract = _get_contract(request, pk)
+    form_class, side, call, success = ACTIONS[action]
+    form = _form(action, contract, request.POST, request.FILES)
+    if side != _side(request.user) and not request.user.is_superuser:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            call(request.user, contract, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(contract)
+    messages.error(request, _("未办理：请按提示修改。"))
+    return _detail(request, _get_contract(request, pk), bound=form, status=400)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@staff_required
+def contract_create(request):
+    """District (or city) staff record an award on one of their lease-then-transfer parcels."""
+    form = forms.AwardForm(request.POST or None, parcels=parcel_list(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_award(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("合同已登记，请设定履约监管协议考核指标。"))
+            return redirect(contract)
+    return render(request, "assessments/contract_form.html", {"form": form})
+
+
+@login_required
+def assessment_notice(request, pk):
+    """The printable written notice of the assessment result (R18)."""
+    contract = _get_contract(request, pk)
+    assessment = getattr(contract, "assessment", None) if hasattr(contract, "assessment") else None
+    if assessment is None or assessment.passed is None:
+        raise Http404(_("尚未作出考核结论。"))
+    return render(request, "assessments/notice.html", {"contract": contract, "assessment": assessment})
+
+
+def public_list(request):
+    """Public disclosure (R24), no login: land offered and supplied by lease-then-transfer and
+    the execution status; no payments, contacts or indicator reports."""
+    from parcels.models import Parcel, SupplyMethod
+
+    offered = (
+        Parcel.objects.filter(supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED)
+        .select_related("district", "category")
+        .order_by("district__sort_order", "code")
+    )
+    return render(
+        request,
+        "assessments/public_list.html",
+        {"contracts": selectors.contract_list_public(), "offered": offered},
+    )

@@ -130,6 +130,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
@@ -137,6 +138,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
         "task": "assessments.tasks.reminder_sweep_task",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "daily-milestone-check": {
+        "task": "plans.tasks.milestone_check_task",
+        "schedule": crontab(hour=0, minute=30),
     },
 }
 

@@ -124,7 +124,7 @@ class Parcel(models.Model):
     class Meta:
         verbose_name = _("地块")
         verbose_name_plural = _("地块")
-        ordering = ["district__sort_order", "code"]
+        ordering = ["district_id", "code"]  # served by the (district, code) unique index
         constraints = [
             models.UniqueConstraint(fields=["district", "code"], name="parcel_code_unique_in_district"),
             models.CheckConstraint(condition=models.Q(area_ha__gt=0), name="parcel_area_positive"),
@@ -171,3 +171,66 @@ class Parcel(models.Model):
         from parcels.units import hectares_to_mu
 
         return hectares_to_mu(self.area_ha)
+
+
+class ParcelImport(models.Model):
+    """One uploaded parcel ledger (台账) file: its checked preview, then its confirmed import.
+
+    The file stays on disk (MEDIA_ROOT) so a Celery worker in another process can read it;
+    progress is written to this row. Errors are [{"row": n, "column": header, "message": text}].
+    """
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", _("有错误，未导入")
+        READY = "ready", _("待确认")
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("导入失败，未导入任何数据")
+
+    user = models.ForeignKey(
+        "landsupply.User",
+        on_delete=models.CASCADE,
+        related_name="parcel_imports",
+        verbose_name=_("上传人"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="parcel_imports",
+        verbose_name=_("限定区"),
+        help_text=_("为空时文件可包含本辖区任一区的地块"),
+    )
+    file = models.FileField(_("文件"), upload_to="parcel_imports/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    phase = models.CharField(_("当前步骤"), max_length=64, blank=True)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    new_count = models.PositiveIntegerField(_("新增"), default=0)
+    changed_count = models.PositiveIntegerField(_("变更"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("地块台账导入")
+        verbose_name_plural = _("地块台账导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("parcels:import_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        """Share of rows processed so far, 0–100."""
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

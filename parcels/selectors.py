@@ -54,3 +54,10 @@ def land_use_category_descendant_ids(category_ids) -> set[int]:
                 break
             node = parents.get(node)
     return result
+
+
+def parcel_import_list(*, user: User):
+    """Return the ledger imports `user` uploaded, newest first."""
+    from parcels.models import ParcelImport
+
+    return ParcelImport.objects.filter(user=user).select_related("district")

@@ -1,8 +1,420 @@
-from django.shortcuts import render
+"""Plan pages. Thin: check the role, load through scoped selectors, render."""
 
-from landsupply.access import staff_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from landsupply.access import city_staff_required, role_required, staff_required
+from parcels.selectors import district_list_for_user
+from plans import selectors, services
+from plans.filters import AdjustmentFilter, AnnualPlanFilter
+from plans.forms import (
+    AdjustmentForm,
+    AdjustmentItemFormSet,
+    DecisionForm,
+    SubmissionDecisionForm,
+)
+from plans.history import history_rows
+from plans.models import AdjustmentRequest, AnnualPlan, DistrictSubmission
+
+
+def _chart_data(progress):
+    """The figures the overview's charts draw, as plain numbers for json_script."""
+
+    def num(value):
+        return None if value is None else float(value)
+
+    leaf_like = [c for c in progress["categories"] if c["depth"] <= 1 or c["target_min_ha"]]
+    return {
+        "categories": {
+            "labels": [c["name"] for c in leaf_like],
+            "target": [num(c["target_min_ha"]) for c in leaf_like],
+            "planned": [num(c["planned_ha"]) for c in leaf_like],
+            "supplied": [num(c["supplied_ha"]) for c in leaf_like],
+        },
+        "cumulative": {
+            "labels": [f"{m['month']}月" for m in progress["monthly"]],
+            "actual": [num(m["cumulative_pct"]) for m in progress["monthly"]],
+            "milestones": [
+                {"x": f"{m['due_on'].month}月", "y": num(m["required_pct"])}
+                for m in progress["milestones"]
+            ],
+        },
+        "rings": {
+            "labels": [g["name"] for g in progress["rings"]],
+            "target": [num(g["target_pct"]) for g in progress["rings"]],
+            "planned": [num(g["planned_share_pct"]) for g in progress["rings"]],
+            "supplied": [num(g["supplied_share_pct"]) for g in progress["rings"]],
+        },
+        "districts": {
+            "labels": [d["name"] for d in progress["districts"]],
+            "planned": [num(d["planned_ha"]) for d in progress["districts"]],
+            "supplied": [num(d["supplied_ha"]) for d in progress["districts"]],
+        },
+    }
 
 
 @staff_required
 def overview(request):
-    return render(request, "plans/overview.html", {})
+    """Home page of city and district staff: a plan's progress (R1–R6) with charts.
+
+    District staff always see their own district; city staff may narrow to one of theirs.
+    """
+    plans = selectors.plan_list_for_user(user=request.user)
+    params = request.GET.copy()
+    if not params.get("jurisdiction") and request.user.jurisdiction_id:
+        params["jurisdiction"] = request.user.jurisdiction.code
+    chooser = AnnualPlanFilter(params, plans=plans)
+    if params.get("plan"):
+        try:
+            plan = selectors.plan_get_for_user(user=request.user, pk=int(params["plan"]))
+        except (ValueError, AnnualPlan.DoesNotExist) as exc:
+            raise Http404(_("没有这个计划，或您无权查看。")) from exc
+    else:
+        plan = chooser.qs.order_by("-year").first() if chooser.is_valid() else None
+
+    districts = district_list_for_user(user=request.user)
+    district = None
+    if request.user.is_district_staff:
+        district = request.user.district
+    elif request.GET.get("district"):
+        district = districts.filter(code=request.GET["district"]).first()
+        if district is None or (plan and district.jurisdiction_id != plan.jurisdiction_id):
+            raise Http404(_("没有这个区，或您无权查看。"))
+
+    context = {
+        "chooser": chooser,
+        "plan": plan,
+        "district": district,
+        "districts": districts.filter(jurisdiction_id=plan.jurisdiction_id) if plan else [],
+        "years": plans.values_list("year", flat=True).distinct().order_by("-year"),
+    }
+    if plan is not None:
+        progress = selectors.plan_progress(plan=plan, district=district)
+        context.update(
+            progress=progress,
+            chart_data=_chart_data(progress),
+            rule_set=selectors.plan_rule_set_in_effect(
+                jurisdiction=plan.jurisdiction, on=timezone.localdate()
+            ),
+            plan_history=plan.history.select_related("history_user").order_by("-history_date")[:20],
+        )
+    return render(request, "plans/overview.html", context)
+
+
+def _adjustment(request, pk):
+    try:
+        return selectors.adjustment_get_for_user(user=request.user, pk=pk)
+    except AdjustmentRequest.DoesNotExist as exc:
+        raise Http404(_("没有这个调整申请，或您无权查看。")) from exc
+
+
+@staff_required
+def adjustment_list(request):
+    """Adjustment requests (R7) the user may see, filtered with django-filter."""
+    districts = district_list_for_user(user=request.user)
+    adjustment_filter = AdjustmentFilter(
+        request.GET, queryset=selectors.adjustment_list_for_user(user=request.user), districts=districts
+    )
+    return render(
+        request,
+        "plans/adjustment_list.html",
+        {"filter": adjustment_filter, "plan": selectors.plan_default_for_user(user=request.user)},
+    )
+
+
+@role_required("district")
+def adjustment_create(request):
+    """District staff draft an adjustment request (R7) for a published plan."""
+    plans = selectors.plan_list_for_user(user=request.user)
+    plan = plans.filter(pk=request.GET.get("plan") or 0).first() or plans.order_by("-year").first()
+    if plan is None:
+        raise Http404(_("尚无已发布的计划。"))
+    form = AdjustmentForm(request.POST or None)
+    formset = AdjustmentItemFormSet(request.POST or None, plan=plan, district=request.user.district)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        items = [f.item_fields() for f in formset.forms if f.item_fields()]
+        try:
+            adjustment = services.adjustment_create(
+                user=request.user, plan=plan, reason=form.cleaned_data["reason"], items=items
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("调整申请已保存为草稿，请核对调整前后对比后报送。"))
+            return redirect(adjustment)
+    return render(
+        request, "plans/adjustment_form.html", {"form": form, "formset": formset, "plan": plan}
+    )
+
+
+@staff_required
+def adjustment_detail(request, pk):
+    """One adjustment request: its items, the before/after figures, decision and history."""
+    adjustment = _adjustment(request, pk)
+    if adjustment.status == AdjustmentRequest.Status.APPROVED:
+        comparison = {**adjustment.effect, "error": None}
+    else:
+        comparison = services.adjustment_preview(adjustment=adjustment)
+    rows = []
+    if comparison.get("after"):
+        after = {c["code"]: c for c in comparison["after"]["categories"]}
+        for c in comparison["before"]["categories"]:
+            rows.append({"before": c, "after": after.get(c["code"], {})})
+    history = adjustment.history.select_related("history_user").order_by("history_date")
+    return render(
+        request,
+        "plans/adjustment_detail.html",
+        {
+            "adjustment": adjustment,
+            "items": adjustment.items.select_related("from_target", "to_target", "parcel"),
+            "comparison": comparison,
+            "category_rows": rows,
+            "history": history,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+def _post_action(request, pk, action):
+    adjustment = _adjustment(request, pk)
+    try:
+        action(adjustment)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(adjustment)
+
+
+@require_POST
+@role_required("district")
+def adjustment_file(request, pk):
+    def act(adjustment):
+        services.adjustment_file(user=request.user, adjustment=adjustment)
+        messages.success(request, _("调整申请已报送市级审批。"))
+
+    return _post_action(request, pk, act)
+
+
+@require_POST
+@city_staff_required
+def adjustment_approve(request, pk):
+    form = DecisionForm(request.POST)
+    form.is_valid()
+
+    def act(adjustment):
+        services.adjustment_approve(
+            user=request.user,
+            adjustment=adjustment,
+            comment=form.cleaned_data.get("comment", ""),
+            total_override=form.cleaned_data.get("total_override", False),
+        )
+        messages.success(request, _("已批准，调整已计入计划。"))
+
+    return _post_action(request, pk, act)
+
+
+@require_POST
+@city_staff_required
+def adjustment_reject(request, pk):
+    form = DecisionForm(request.POST)
+    form.is_valid()
+
+    def act(adjustment):
+        services.adjustment_reject(
+            user=request.user, adjustment=adjustment, comment=form.cleaned_data.get("comment", "")
+        )
+        messages.success(request, _("已驳回。"))
+
+    return _post_action(request, pk, act)
+
+
+@require_POST
+@city_staff_required
+def supplement_window(request, pk):
+    """City staff open or close the mid-year supplement window of a plan (R7)."""
+    try:
+        plan = selectors.plan_get_for_user(user=request.user, pk=pk)
+    except AnnualPlan.DoesNotExist as exc:
+        raise Http404 from exc
+    try:
+        services.plan_supplement_window_set(
+            user=request.user, plan=plan, is_open=request.POST.get("open") == "1"
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(plan)
+
+
+# --- district submissions (R9) ----------------------------------------------------------------
+
+
+def _submission(request, pk):
+    try:
+        return selectors.submission_get_for_user(user=request.user, pk=pk)
+    except DistrictSubmission.DoesNotExist as exc:
+        raise Http404(_("没有这个用地清单，或您无权查看。")) from exc
+
+
+@staff_required
+def submission_list(request):
+    """City staff: every district's list for a plan and its status. District staff: their own
+    list of the latest published plan (created on first visit)."""
+    plans = selectors.plan_list_for_user(user=request.user)
+    plan = plans.filter(pk=request.GET.get("plan") or 0).first() or plans.order_by("-year").first()
+    if plan is None:
+        raise Http404(_("尚无已发布的计划。"))
+    if request.user.is_district_staff:
+        try:
+            submission = services.submission_start(user=request.user, plan=plan)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect(plan)
+        return redirect(submission)
+    submissions = {
+        s.district_id: s for s in selectors.submission_list_for_user(user=request.user).filter(plan=plan)
+    }
+    rows = [
+        {"district": d, "submission": submissions.get(d.pk)}
+        for d in district_list_for_user(user=request.user).filter(jurisdiction_id=plan.jurisdiction_id)
+    ]
+    return render(request, "plans/submission_list.html", {"plan": plan, "rows": rows})
+
+
+def _submission_context(submission):
+    return {
+        "submission": submission,
+        "comparison": selectors.submission_comparison(submission=submission),
+    }
+
+
+@staff_required
+def submission_detail(request, pk):
+    """One district's parcel list (R9): the parcels, the live comparison with its allocation and
+    the policy ratios, what is missing, the actions of the user's role and the timeline."""
+    submission = _submission(request, pk)
+    context = _submission_context(submission)
+    context.update(
+        parcels=selectors.submission_parcels(submission=submission),
+        events=submission.events.select_related("actor"),
+        history=history_rows(submission.history.select_related("history_user")),
+        can_edit=request.user.is_district_staff and submission.is_editable,
+        decision_form=SubmissionDecisionForm(),
+    )
+    return render(request, "plans/submission_detail.html", context)
+
+
+@staff_required
+def submission_comparison(request, pk):
+    """The comparison block alone, re-rendered after each change of the list (fetch)."""
+    return render(request, "plans/_submission_comparison.html", _submission_context(_submission(request, pk)))
+
+
+@require_POST
+@role_required("district")
+def submission_set_listed(request, pk):
+    """District staff put a parcel on their list or take it off (R9); answers the fetch with the
+    re-computed comparison, or redirects for a plain form post."""
+    submission = _submission(request, pk)
+    parcel = selectors.submission_parcels(submission=submission).filter(
+        pk=request.POST.get("parcel") or 0
+    ).first()
+    error = None
+    if parcel is None:
+        error = _("没有这个地块，或它不是本区本年度的计划地块。")
+    else:
+        try:
+            submission = services.submission_set_listed(
+                user=request.user, submission=submission, parcel=parcel,
+                listed=request.POST.get("listed") == "1",
+            )
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    if request.headers.get("X-Requested-With") == "fetch":
+        if error:
+            return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+        return render(request, "plans/_submission_comparison.html", _submission_context(submission))
+    if error:
+        messages.error(request, error)
+    return redirect(submission)
+
+
+def _submission_action(request, pk, action, done):
+    submission = _submission(request, pk)
+    form = SubmissionDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        action(user=request.user, submission=submission, comment=form.cleaned_data.get("comment", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(submission)
+
+
+@require_POST
+@role_required("district")
+def submission_submit(request, pk):
+    return _submission_action(request, pk, services.submission_submit, _("用地清单已报送市级审核。"))
+
+
+@require_POST
+@city_staff_required
+def submission_return(request, pk):
+    return _submission_action(request, pk, services.submission_return, _("已退回区级修改。"))
+
+
+@require_POST
+@city_staff_required
+def submission_accept(request, pk):
+    return _submission_action(request, pk, services.submission_accept, _("已接收该区用地清单。"))
+
+
+# --- milestones and ranking (R6, R8) ----------------------------------------------------------
+
+
+def _plan(request, pk):
+    try:
+        return selectors.plan_get_for_user(user=request.user, pk=pk)
+    except AnnualPlan.DoesNotExist as exc:
+        raise Http404(_("没有这个计划，或您无权查看。")) from exc
+
+
+@staff_required
+def milestones(request, pk):
+    """Completion of the plan and of each district against each milestone (R6), with the flags
+    stored when a milestone was first seen missed. District staff see their own district."""
+    plan = _plan(request, pk)
+    matrix = selectors.milestone_matrix(plan=plan)
+    if request.user.is_district_staff:
+        matrix["districts"] = [d for d in matrix["districts"] if d["id"] == request.user.district_id]
+    progress = selectors.plan_progress(plan=plan)
+    plan_rows = [
+        {**m, "flag": matrix["plan_flags"].get(m_id["id"])}
+        for m, m_id in zip(progress["milestones"], matrix["milestones"], strict=True)
+    ]
+    return render(
+        request,
+        "plans/milestones.html",
+        {"plan": plan, "matrix": matrix, "plan_rows": plan_rows, "as_of": timezone.localdate()},
+    )
+
+
+@city_staff_required
+def ranking(request, pk):
+    """Year-end execution ranking of the districts with the R8 recommendation (city staff)."""
+    plan = _plan(request, pk)
+    result = selectors.plan_ranking(plan=plan)
+    chart = {
+        "labels": [r["name"] for r in result["rows"]],
+        "completion": [None if r["completion_pct"] is None else float(r["completion_pct"]) for r in result["rows"]],
+        "outcome": [r["outcome"] for r in result["rows"]],
+    }
+    return render(
+        request,
+        "plans/ranking.html",
+        {"plan": plan, "ranking": result, "chart": chart, "as_of": timezone.localdate()},
+    )

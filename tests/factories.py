@@ -107,3 +107,124 @@ class SuppliedParcelFactory(ParcelFactory):
     contract_number = factory.Sequence(lambda n: f"C-2024-{n:04d}")
     transaction_price = Decimal("10000000.00")
     awardee = "测试受让人"
+
+
+# --- plans (annual supply plans) ---------------------------------------------------------------
+
+from plans.models import (  # noqa: E402
+    AnnualPlan,
+    CategoryTarget,
+    DistrictAllocation,
+    Milestone,
+    PlanRuleSet,
+)
+
+
+class PlanRuleSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanRuleSet
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    effective_from = datetime.date(2024, 1, 1)
+    citation = "测试依据"
+    adjustment_deadline_month = 6
+    adjustment_deadline_day = 1
+
+
+class AnnualPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualPlan
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    year = 2024
+    name = factory.Sequence(lambda n: f"测试计划{n}")
+    status = AnnualPlan.Status.PUBLISHED
+    total_min_ha = Decimal("100.0000")
+    total_max_ha = Decimal("100.0000")
+
+
+class CategoryTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CategoryTarget
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    code = factory.Sequence(lambda n: f"target{n}")
+    name = factory.Sequence(lambda n: f"类别指标{n}")
+    target_min_ha = Decimal("50.0000")
+    target_max_ha = Decimal("50.0000")
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    due_on = datetime.date(2024, 6, 30)
+    cumulative_pct = Decimal("50.00")
+
+
+class DistrictAllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DistrictAllocation
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    district = factory.SubFactory(DistrictFactory, jurisdiction=factory.SelfAttribute("..plan.jurisdiction"))
+    target_min_ha = Decimal("40.0000")
+    target_max_ha = Decimal("40.0000")
+
+
+# --- assessments (lease-then-transfer) ---------------------------------------------------------
+
+
+class LeaseRuleSetFactory(factory.django.DjangoModelFactory):
+    """Beijing's parameters (北京市工业用地先租后让指导意见（试行）) on a test jurisdiction."""
+
+    class Meta:
+        model = "assessments.LeaseRuleSet"
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    name = "测试先租后让规则"
+    citation = "北京市工业用地先租后让指导意见（试行）（2024-02-18）"
+    effective_from = datetime.date(2024, 2, 18)
+    effective_until = datetime.date(2029, 2, 17)
+    max_lease_years = 5
+    max_total_years = 20
+    statutory_max_years = 50
+    extension_allowed = True
+    application_lead_months = 6
+    transfer_application_days = 15
+    max_renewal_years = 2
+    reminder_lead_days = "90,30,7"
+
+
+class LeaseThenTransferParcelFactory(SuppliedParcelFactory):
+    supply_method = "lease_then_transfer"
+    land_source = "new"
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """A contract awarded through services.contract_award (figures and dates computed):
+    the DOMAIN.md worked example by default (30,000,000 yuan, 5 + 15 years from 2024-09-01)."""
+
+    class Meta:
+        model = "assessments.Contract"
+
+    parcel = factory.SubFactory(LeaseThenTransferParcelFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    number = factory.Sequence(lambda n: f"XZ-{n:05d}")
+    base_price = Decimal("30000000")
+    lease_years = 5
+    transfer_years = 15
+    lease_start = datetime.date(2024, 9, 1)
+    award_method = "listing"
+    award_reference = factory.Sequence(lambda n: f"成交确认书{n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from assessments import services
+
+        parcel = kwargs["parcel"]
+        jurisdiction = parcel.district.jurisdiction
+        if not jurisdiction.lease_rule_sets.exists():
+            LeaseRuleSetFactory(jurisdiction=jurisdiction)
+        return services.contract_award(actor=None, **kwargs)

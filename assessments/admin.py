@@ -1,0 +1,93 @@
+"""Admin for the assessments app: rule sets (editable parameters, R25) and contract records."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments.models import (
+    Assessment,
+    Contract,
+    ContractEvent,
+    ExitRecord,
+    Indicator,
+    IndicatorReport,
+    LeaseRuleSet,
+    ReminderDelivery,
+    Renewal,
+    Violation,
+)
+
+
+@admin.register(LeaseRuleSet)
+class LeaseRuleSetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "jurisdiction", "name", "effective_from", "effective_until", "max_lease_years",
+        "max_total_years", "statutory_max_years", "application_lead_months",
+        "transfer_application_days", "max_renewal_years", "reminder_lead_days",
+    ]
+    list_filter = ["jurisdiction"]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+class EventInline(admin.TabularInline):
+    model = ContractEvent
+    extra = 0
+    readonly_fields = ["occurred_on", "action", "title", "state_from", "state_to", "rule", "actor", "reason", "created_at"]
+    can_delete = False
+
+
+@admin.register(Contract)
+class ContractAdmin(SimpleHistoryAdmin):
+    """Records are changed through the services (portal pages); the admin shows them, and
+    keeps the computed figures read-only so they cannot drift from rules.py."""
+
+    list_display = ["number", "parcel", "enterprise", "state", "base_price", "lease_end", "assessment_application_due", "is_demo"]
+    list_filter = ["state", "land_source", "is_demo", "parcel__district"]
+    search_fields = ["number", "parcel__code", "parcel__name", "enterprise__name"]
+    raw_id_fields = ["parcel", "enterprise"]
+    readonly_fields = [
+        "lease_rent", "deposit", "annual_rent", "renewal_rent", "transfer_price", "lease_end",
+        "assessment_application_due", "renewal_application_due", "transfer_application_due",
+        "transfer_term_start", "transfer_term_end", "notice_date", "exit_date", "state",
+    ]
+    inlines = [IndicatorInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(IndicatorReport)
+class IndicatorReportAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "year", "actual", "reported_by", "reported_at"]
+    list_filter = ["year"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["contract", "applied_on", "proposed_pass", "passed", "decided_on", "notice_number"]
+
+
+@admin.register(Renewal)
+class RenewalAdmin(admin.ModelAdmin):
+    list_display = ["contract", "years", "rent", "applied_on", "approved", "decided_on"]
+
+
+@admin.register(ExitRecord)
+class ExitRecordAdmin(admin.ModelAdmin):
+    list_display = ["contract", "kind", "exit_date", "rent_refund", "net_payable_to_holder", "completed_on"]
+
+
+@admin.register(Violation)
+class ViolationAdmin(admin.ModelAdmin):
+    list_display = ["contract", "kind", "found_on", "serious"]
+    list_filter = ["kind", "serious"]
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["contract", "kind", "due_date", "lead_days", "sent_at", "attempts", "recipients"]
+    list_filter = ["kind", "lead_days"]
+    date_hierarchy = "due_date"

@@ -1,0 +1,39 @@
+"""The lease-then-transfer contracts register as .xlsx, with the contract list's filters."""
+
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+
+from assessments import selectors
+from assessments.filters import ContractFilter
+from parcels.selectors import district_list_for_user
+from parcels.xlsx import xlsx_response
+
+HEADERS = [
+    "合同编号", "区", "地块编号", "地块名称", "土地使用权人", "存量/新增", "确定方式", "状态",
+    "基准价（元）", "租赁年期（年）", "出让年期（年）", "租赁起始日", "租赁期届满日",
+    "租赁期租金（元）", "年租金（元）", "竞买保证金（元）", "转出让地价款（元）",
+    "考核申请截止日", "续租申请截止日", "转出让申请截止日", "出让期起始日", "出让期届满日",
+]  # fmt: skip
+
+
+@login_required
+def contract_register_export(request):
+    """Every contract the user may see (enterprise: its own), filtered like the list page."""
+    contract_filter = ContractFilter(
+        request.GET,
+        queryset=selectors.contract_list(user=request.user),
+        districts=district_list_for_user(user=request.user),
+    )
+    rows = (
+        [
+            c.number, c.parcel.district.name, c.parcel.code, c.parcel.name, c.enterprise.name,
+            c.get_land_source_display(), c.get_award_method_display(), c.get_state_display(),
+            c.base_price, c.lease_years, c.transfer_years, c.lease_start, c.lease_end,
+            c.lease_rent, c.annual_rent, c.deposit, c.transfer_price,
+            c.assessment_application_due, c.renewal_application_due, c.transfer_application_due,
+            c.transfer_term_start, c.transfer_term_end,
+        ]  # fmt: skip
+        for c in contract_filter.qs.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localdate().isoformat()
+    return xlsx_response([("先租后让合同台账", HEADERS, rows)], f"先租后让合同台账-{stamp}.xlsx")

@@ -1,0 +1,98 @@
+"""Forms of the contract pages: validate input, then views call a service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import AwardMethod, Indicator, Violation
+from landsupply.models import Enterprise
+from parcels.models import Parcel, SupplyMethod
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class AwardForm(forms.Form):
+    number = forms.CharField(label=_("合同编号"), max_length=64)
+    parcel = forms.ModelChoiceField(label=_("地块（先租后让）"), queryset=Parcel.objects.none())
+    enterprise = forms.ModelChoiceField(label=_("竞得人/土地使用权人"), queryset=Enterprise.objects.all())
+    award_method = forms.ChoiceField(label=_("确定方式（R12）"), choices=AwardMethod.choices)
+    award_reference = forms.CharField(label=_("成交确认书/批准文件编号"), max_length=100)
+    base_price = forms.DecimalField(label=_("竞得价或补缴政府土地收益（元）"), max_digits=16, decimal_places=2, min_value=0)
+    lease_years = forms.IntegerField(label=_("租赁年期（年）"), min_value=1)
+    transfer_years = forms.IntegerField(label=_("出让年期（年）"), min_value=0)
+    lease_start = forms.DateField(label=_("租赁起始日"), widget=DATE)
+    extension_approval = forms.CharField(label=_("延长年期市政府批准文号（R11）"), max_length=100, required=False)
+
+    def __init__(self, *args, parcels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parcel"].queryset = parcels.filter(supply_method=SupplyMethod.LEASE_THEN_TRANSFER)
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label=_("指标"), max_length=100)
+    unit = forms.CharField(label=_("单位"), max_length=32, required=False)
+    direction = forms.ChoiceField(label=_("要求"), choices=Indicator.Direction.choices)
+    target = forms.DecimalField(label=_("目标值"), max_digits=16, decimal_places=4, required=False)
+
+
+class StartLeaseForm(forms.Form):
+    agreement_reference = forms.CharField(label=_("履约监管协议编号（R17）"), max_length=100)
+
+
+class ReportForm(forms.Form):
+    indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.none())
+    year = forms.IntegerField(label=_("年度"))
+    actual = forms.DecimalField(label=_("实际值（是/否类填 1 或 0）"), max_digits=16, decimal_places=4)
+    evidence = forms.FileField(label=_("证明材料"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = contract.indicators.all()
+
+
+class ConfirmForm(forms.Form):
+    """No fields: the action needs only the click (and the CSRF token)."""
+
+
+class AssessmentDecideForm(forms.Form):
+    passed = forms.TypedChoiceField(
+        label=_("考核结论"), choices=[("1", _("通过")), ("0", _("未通过"))], coerce=lambda v: v == "1"
+    )
+    notice_number = forms.CharField(label=_("书面通知编号"), max_length=100)
+    remarks = forms.CharField(label=_("考核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RenewalApplyForm(forms.Form):
+    years = forms.IntegerField(label=_("续租年期（年）"), min_value=1)
+    reason = forms.CharField(label=_("特殊情况说明"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RenewalDecideForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("决定"), choices=[("1", _("批准")), ("0", _("不予批准"))], coerce=lambda v: v == "1"
+    )
+    approval_reference = forms.CharField(label=_("批准文号"), max_length=100, required=False)
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ExitApplyForm(forms.Form):
+    exit_date = forms.DateField(label=_("拟退出日期"), widget=DATE)
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExitCompleteForm(forms.Form):
+    exit_date = forms.DateField(label=_("退出（收回）日期"), widget=DATE, required=False)
+    penalty = forms.DecimalField(label=_("违约金（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    replacement_cost = forms.DecimalField(label=_("可继续使用建筑物重置价格（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    newness = forms.DecimalField(label=_("成新率（0–1）"), max_digits=5, decimal_places=4, min_value=0, max_value=1, initial=0)
+    demolition_charge = forms.DecimalField(label=_("拆除成本（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    ecological_damage = forms.DecimalField(label=_("生态环境损害赔偿（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ViolationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("违约类型"), choices=Violation.Kind.choices)
+    found_on = forms.DateField(label=_("发现日期"), widget=DATE)
+    description = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    disposal = forms.CharField(label=_("处置决定"), widget=forms.Textarea(attrs={"rows": 2}))
+    serious = forms.BooleanField(label=_("情节严重：解除合同、收回土地"), required=False)

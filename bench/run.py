@@ -1,0 +1,410 @@
+#!/usr/bin/env python
+"""Performance figures for landsupply (`make bench`; not part of the test run).
+
+Builds its own data in the database named by DATABASE_URL (use a dedicated one, e.g.
+postgres://postgres@127.0.0.1:5432/landsupply_bench), measures, and prints one line per figure
+with its comparison measured side by side in the same run. Bench parcels have codes starting
+with BENCH- and are removed at the end; reference data (districts, categories) is seeded
+idempotently.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/landsupply_bench .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --only import      # one group: import, memory, sweep, pages
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landsupply.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from landsupply.models import District, User  # noqa: E402
+from landsupply.seed import seed_jurisdictions  # noqa: E402
+from parcels.models import LandUseCategory, Parcel  # noqa: E402
+from parcels.seed import seed_land_use_categories  # noqa: E402
+
+PREFIX = "BENCH-"
+IMPORT_ROWS = 20_000
+DEFAULT_PATH_ROWS = 2_000
+MEMORY_ROWS = 100_000
+PAGE_PARCELS = 100_000
+REQUESTS = 50
+
+HEADER = [
+    "地块编号", "地块名称", "区", "坐落", "用地类型", "面积", "面积单位", "存量/新增", "供应方式",
+    "计划年度", "计划季度", "重点功能区", "轨道站点周边", "状态", "供应日期", "成交价（元）",
+]  # fmt: skip
+
+
+def line(label, value, comparison=""):
+    print(f"{label:<58} {value:>16}  {comparison}", flush=True)
+
+
+def setup_reference():
+    seed_jurisdictions()
+    seed_land_use_categories()
+    user, _ = User.objects.get_or_create(
+        username="bench_city",
+        defaults={"role": User.Role.CITY, "jurisdiction": District.objects.get(code="haidian").jurisdiction},
+    )
+    return user
+
+
+def ledger_rows(n, start=0):
+    districts = list(District.objects.filter(jurisdiction__code="beijing").values_list("name", flat=True))
+    categories = list(LandUseCategory.objects.values_list("name", flat=True))
+    methods = ["挂牌", "招标", "拍卖", "协议", "划拨", "先租后让"]
+    for i in range(start, start + n):
+        supplied = i % 3 == 0
+        yield [
+            f"{PREFIX}{i:07d}",
+            f"测试地块{i}",
+            districts[i % len(districts)],
+            f"某某路{i % 500}号",
+            categories[i % len(categories)],
+            f"{(i % 997) + 1}.{i % 10000:04d}",
+            "公顷",
+            "存量" if i % 2 else "新增",
+            methods[i % len(methods)],
+            2024,
+            (i % 4) + 1,
+            "是" if i % 5 == 0 else "否",
+            "是" if i % 7 == 0 else "否",
+            "已供应" if supplied else "计划供应",
+            f"2024/{(i % 12) + 1}/{(i % 28) + 1}" if supplied else "",
+            f"{(i % 900 + 100) * 10000}.00" if supplied else "",
+        ]
+
+
+def write_xlsx(path, n, start=0):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("地块台账")
+    sheet.append(HEADER)
+    for row in ledger_rows(n, start):
+        sheet.append(row)
+    workbook.save(path)
+
+
+def clear_bench_parcels():
+    """Remove bench parcels and their history without per-row signals."""
+    with transaction.atomic():
+        Parcel.history.filter(code__startswith=PREFIX)._raw_delete(connection.alias)
+        Parcel.objects.filter(code__startswith=PREFIX)._raw_delete(connection.alias)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def limit_path(path):
+    """Fastest parse (python-calamine) + plain bulk_create of the same rows, no checks, no history."""
+    from python_calamine import CalamineWorkbook
+
+    districts = {d.name: d for d in District.objects.all()}
+    categories = {c.name: c.pk for c in LandUseCategory.objects.all()}
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
+    parcels = [
+        Parcel(
+            district_id=districts[r[2]].pk,
+            ring_id=districts[r[2]].default_ring_id,
+            code=r[0],
+            name=r[1],
+            location=r[3],
+            category_id=categories[r[4]],
+            area_ha=Decimal(str(r[5])),
+            land_source="stock" if r[7] == "存量" else "new",
+            supply_method="listing",
+            in_key_function_area=r[11] == "是",
+            near_rail=r[12] == "是",
+            plan_year=int(r[9]),
+            planned_quarter=int(r[10]),
+            status="supplied" if r[13] == "已供应" else "planned",
+            supplied_on=date(*map(int, r[14].split("/"))) if r[14] else None,
+        )
+        for r in rows
+    ]
+    Parcel.objects.bulk_create(parcels, batch_size=2000)
+    return len(parcels)
+
+
+def our_path(path, user):
+    from parcels.ledger import ledger_import
+
+    check = ledger_import(path=path, user=user, change_reason="bench")
+    assert check.ok, check.errors[:5]
+    return len(check.new)
+
+
+def default_path(path, user):
+    import tablib
+
+    from parcels.resources import ParcelResource
+
+    dataset = tablib.Dataset().load(Path(path).read_bytes(), format="xlsx")
+    resource_ = ParcelResource(districts=District.objects.all())
+    result = resource_.import_data(dataset, dry_run=False, user=user)
+    assert not result.has_errors() and not result.has_validation_errors(), result.row_errors()[:3]
+    return result.totals
+
+
+def bench_import(tmp):
+    user = setup_reference()
+    big = Path(tmp) / "ledger20k.xlsx"
+    small = Path(tmp) / "ledger2k.xlsx"
+    write_xlsx(big, IMPORT_ROWS)
+    write_xlsx(small, DEFAULT_PATH_ROWS)
+    clear_bench_parcels()
+    t_limit, _ = timed(lambda: limit_path(big))
+    clear_bench_parcels()
+    t_ours, created = timed(lambda: our_path(big, user))
+    assert created == IMPORT_ROWS
+    history = Parcel.history.filter(code__startswith=PREFIX).count()
+    clear_bench_parcels()
+    t_default_small, _ = timed(lambda: default_path(small, user))
+    clear_bench_parcels()
+    t_default = t_default_small * IMPORT_ROWS / DEFAULT_PATH_ROWS
+    line(f"ledger import, {IMPORT_ROWS:,} rows .xlsx (ours: parse+check+write+history)", f"{t_ours:.2f} s",
+         f"{t_ours / t_limit:.2f}x the limit (target <= 2x); history rows {history:,}")
+    line("  limit: calamine parse + plain bulk_create, no checks", f"{t_limit:.2f} s")
+    line(f"  django-import-export default path ({DEFAULT_PATH_ROWS:,} rows x{IMPORT_ROWS // DEFAULT_PATH_ROWS}, linear)",
+         f"{t_default:.1f} s", f"ours is {t_default / t_ours:.0f}x faster (target >= 25x)")
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory_child(path):
+    """Run in a subprocess: import the file and print 'baseline peak' RSS in MB."""
+    user = setup_reference()
+    from parcels.ledger import ledger_import
+
+    baseline = peak_rss_mb()
+    check = ledger_import(path=path, user=user, change_reason="bench")
+    assert check.ok and len(check.new) == MEMORY_ROWS, check.errors[:3]
+    print(f"{baseline:.0f} {peak_rss_mb():.0f}")
+
+
+def bench_memory(tmp):
+    setup_reference()
+    path = Path(tmp) / "ledger100k.xlsx"
+    write_xlsx(path, MEMORY_ROWS)
+    clear_bench_parcels()
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    seconds = time.perf_counter() - start
+    baseline, peak = float(out[-2]), float(out[-1])
+    line(f"import peak memory, {MEMORY_ROWS:,} rows .xlsx (process peak RSS)", f"{peak:.0f} MB",
+         f"target < 300 MB; Django process before import {baseline:.0f} MB; took {seconds:.1f} s")
+    clear_bench_parcels()
+
+
+def make_parcels(n, start=0, lease_then_transfer=False):
+    """bulk_create n bench parcels of 2024 spread over Beijing's 17 districts (no history);
+    lease_then_transfer: all supplied by 先租后让 (for contracts)."""
+    districts = list(District.objects.filter(jurisdiction__code="beijing"))
+    categories = list(LandUseCategory.objects.values_list("pk", flat=True))
+    methods = ["listing", "tender", "auction", "agreement", "allocation", "lease_then_transfer"]
+    batch = []
+    for i in range(start, start + n):
+        district = districts[i % len(districts)]
+        supplied = lease_then_transfer or i % 3 == 0
+        batch.append(Parcel(
+            district=district, ring_id=district.default_ring_id, code=f"{PREFIX}{i:07d}",
+            name=f"测试地块{i}", category_id=categories[i % len(categories)],
+            area_ha=Decimal((i % 997) + 1) / 10, land_source="stock" if i % 2 else "new",
+            supply_method="lease_then_transfer" if lease_then_transfer else methods[i % len(methods)],
+            in_key_function_area=i % 5 == 0,
+            near_rail=i % 7 == 0, plan_year=2024, planned_quarter=(i % 4) + 1,
+            status="supplied" if supplied else "planned",
+            supplied_on=date(2024, (i % 12) + 1, (i % 28) + 1) if supplied else None,
+        ))  # fmt: skip
+        if len(batch) == 5000:
+            Parcel.objects.bulk_create(batch)
+            batch = []
+    Parcel.objects.bulk_create(batch)
+
+
+def p95_ms(client, url, params, n=REQUESTS):
+    client.get(url, params)  # warm up
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url, params)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return statistics.quantiles(times, n=20)[18], statistics.median(times)
+
+
+def query_count(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, params)
+    return len(ctx.captured_queries)
+
+
+def bench_pages():
+    user = setup_reference()
+    from plans.models import AnnualPlan
+    from plans.seed import seed_plans
+
+    seed_plans()
+    plan = AnnualPlan.objects.get(jurisdiction__code="beijing", year=2024)
+    client = Client()
+    client.force_login(user)
+    pages = [
+        ("plan overview page", reverse("plans:overview"), {"plan": plan.pk}, 150),
+        ("parcel list, filtered + paginated (page 3)", reverse("parcels:list"),
+         {"status": "planned", "district": District.objects.get(code="haidian").pk,
+          "land_source": "new", "page": 3}, 100),
+        ("parcel list, unfiltered, last page", reverse("parcels:list"), {"page": "last"}, 100),
+    ]  # fmt: skip
+    clear_bench_parcels()
+    make_parcels(PAGE_PARCELS // 10)
+    small = {label: query_count(client, url, params) for label, url, params, _t in pages}
+    make_parcels(PAGE_PARCELS - PAGE_PARCELS // 10, start=PAGE_PARCELS // 10)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+    for label, url, params, target in pages:
+        large = query_count(client, url, params)
+        p95, median = p95_ms(client, url, params)
+        line(f"{label}, {PAGE_PARCELS:,} parcels / 17 districts", f"p95 {p95:.0f} ms",
+             f"median {median:.0f} ms; target p95 < {target} ms; queries {small[label]} at "
+             f"{PAGE_PARCELS // 10:,} parcels, {large} at {PAGE_PARCELS:,}"
+             + (" (constant)" if large == small[label] else " (GROWS)"))
+    clear_bench_parcels()
+
+
+def bench_sweep():
+    try:
+        from assessments import services
+        from assessments.models import Contract, ReminderDelivery
+    except ImportError as exc:
+        line("reminder sweep, 100,000 active contracts", "not measured", f"{exc}")
+        return
+    from datetime import timedelta
+
+    from django.core import mail  # noqa: F401 - the locmem backend keeps mail in memory
+    from django.test.utils import override_settings
+
+    setup_reference()
+    clear_bench_contracts()
+    clear_bench_parcels()
+    n = PAGE_PARCELS
+    make_parcels(n, lease_then_transfer=True)
+    parcels = list(Parcel.objects.filter(code__startswith=PREFIX).values_list("pk", flat=True))
+    from landsupply.models import Enterprise
+
+    enterprise, _ = Enterprise.objects.get_or_create(
+        credit_code="91110000BENCH00001", defaults={"name": "基准测试企业", "contact_email": "b@example.com"}
+    )
+    from assessments.seed import seed_rule_sets
+
+    seed_rule_sets()
+    first = Parcel.objects.get(pk=parcels[0])
+    template = services.contract_award(
+        actor=None, parcel=first, enterprise=enterprise, base_price=Decimal("30000000"),
+        lease_years=5, transfer_years=15, lease_start=date(2024, 9, 1), award_method="listing",
+        award_reference="bench", number=f"{PREFIX}C-template",
+    )  # fmt: skip
+    Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
+    fields = {f.attname: getattr(template, f.attname) for f in Contract._meta.concrete_fields}
+    fields["state"] = Contract.State.LEASING  # active: in the lease period
+    date_fields = [f.attname for f in Contract._meta.concrete_fields
+                   if f.get_internal_type() == "DateField" and fields[f.attname]]  # fmt: skip
+    batch = []
+    for i, parcel_id in enumerate(parcels[1:], start=1):
+        shift = timedelta(days=i % 1800 - 900)
+        values = {**fields, "id": None, "parcel_id": parcel_id, "number": f"{PREFIX}C{i:07d}"}
+        for name in date_fields:
+            values[name] = fields[name] + shift
+        batch.append(Contract(**values))
+        if len(batch) == 5000:
+            Contract.objects.bulk_create(batch)
+            batch = []
+    Contract.objects.bulk_create(batch)
+    today = template.assessment_application_due - timedelta(days=30)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        with CaptureQueriesContext(connection) as ctx:
+            seconds, sent = timed(lambda: services.reminder_sweep(today=today))
+        again, sent_again = timed(lambda: services.reminder_sweep(today=today))
+    total = Contract.objects.filter(number__startswith=PREFIX).count()
+    line(f"reminder sweep, {total:,} contracts", f"{seconds:.2f} s",
+         f"target < 5 s; {len(sent)} reminders sent, {len(ctx.captured_queries)} queries; "
+         f"second run {again:.2f} s sent {len(sent_again)}")
+    ReminderDelivery.objects.filter(contract__number__startswith=PREFIX).delete()
+    clear_bench_contracts()
+    clear_bench_parcels()
+
+
+def clear_bench_contracts():
+    try:
+        from assessments.models import Contract
+    except ImportError:
+        return
+    from django.db.models.deletion import Collector  # noqa: F401
+
+    ids = list(Contract.objects.filter(number__startswith=PREFIX).values_list("pk", flat=True))
+    if ids:
+        with connection.cursor() as cursor:
+            for model in Contract._meta.related_objects:
+                related = model.related_model
+                if model.on_delete.__name__ in ("CASCADE", "SET_NULL", "PROTECT") and hasattr(related, "objects"):
+                    related.objects.filter(**{f"{model.field.name}__in": ids})._raw_delete(connection.alias)
+            cursor.execute("SELECT 1")
+        Contract.objects.filter(pk__in=ids)._raw_delete(connection.alias)
+        if hasattr(Contract, "history"):
+            Contract.history.filter(number__startswith=PREFIX)._raw_delete(connection.alias)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=["import", "memory", "sweep", "pages"])
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            if args.only in (None, "import"):
+                bench_import(tmp)
+            if args.only in (None, "memory"):
+                bench_memory(tmp)
+            if args.only in (None, "sweep"):
+                bench_sweep()
+            if args.only in (None, "pages"):
+                bench_pages()
+        finally:
+            clear_bench_contracts()
+            clear_bench_parcels()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,450 @@
+"""The parcel ledger (台账) import pipeline: read, check every cell, write all rows or none.
+
+Reading: .xlsx/.xls/.ods with python-calamine (row by row); .csv in UTF-8, UTF-8 with BOM or
+GBK/GB18030 (as Chinese Excel saves it). Checking: each column goes through the Field and widget
+of parcels.resources.ParcelResource (so the import, the export and django-import-export's own
+import path share one definition); lookups of districts and categories are loaded once.
+Writing: bulk_create_with_history / bulk_update_with_history in one transaction, so history is
+kept as for any other change and a failure leaves the database as it was.
+
+Rows are numbered as the spreadsheet shows them: the header is row 1, the first parcel row 2.
+"""
+
+import csv
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from landsupply.models import District, User
+from parcels.models import LandUseCategory, Parcel
+from parcels.resources import (
+    HEADER_ALIASES,
+    LEDGER_COLUMNS,
+    UNIT_HEADER,
+    CellError,
+    ParcelResource,
+    cell_text,
+    row_problem,
+)
+from parcels.selectors import district_list_for_user
+
+# The order of the values kept for each checked row, and of the fields compared and written.
+FIELD_NAMES = (
+    "district_id",
+    "code",
+    "name",
+    "location",
+    "category_id",
+    "area_ha",
+    "land_source",
+    "supply_method",
+    "in_key_function_area",
+    "key_function_area_name",
+    "near_rail",
+    "plan_year",
+    "planned_quarter",
+    "status",
+    "supplied_on",
+    "contract_number",
+    "transaction_price",
+    "awardee",
+)
+HEADER_OF = {attr: header for header, attr, *_ in LEDGER_COLUMNS if attr}
+HEADER_OF["district_id"] = HEADER_OF["district"]
+HEADER_OF["category_id"] = HEADER_OF["category"]
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+WRITE_BATCH = 2000
+PREVIEW_ROWS = 100
+MAX_ERRORS = 20000
+
+Progress = Callable[[str, int, int], None]
+
+
+class LedgerFileError(ValueError):
+    """The file as a whole cannot be read (wrong type, unknown encoding, no header row)."""
+
+
+@dataclass
+class LedgerCheck:
+    """The outcome of checking a ledger file. Nothing is written unless `errors` is empty."""
+
+    total_rows: int = 0
+    errors: list[dict] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # (row number, values in FIELD_NAMES order)
+    new: list[tuple] = field(default_factory=list)  # (row number, values)
+    changed: list[tuple] = field(default_factory=list)  # (row number, pk, values, old values)
+    unchanged: list[tuple] = field(default_factory=list)  # (row number, values)
+    error_overflow: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, row: int, column: str, message: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"row": row, "column": column, "message": message})
+        else:
+            self.error_overflow += 1
+
+
+def _normalise_header(text: str) -> str:
+    text = cell_text(text).replace(" ", "").replace("\u3000", "").strip("*＊")
+    text = text.replace("(", "（").replace(")", "）")
+    return HEADER_ALIASES.get(text, HEADER_ALIASES.get(text.replace("（", "(").replace("）", ")"), text))
+
+
+def _decode_csv(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise LedgerFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV") from None
+
+
+def read_ledger(path) -> tuple[int, Iterator[list]]:
+    """Return (number of rows incl. the header, iterator of rows as lists of cell values).
+
+    Spreadsheets are read with python-calamine (first sheet); CSV is decoded as UTF-8 (with or
+    without BOM) or GB18030 (a superset of GBK). Raises LedgerFileError for other file types or
+    an undecodable CSV.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            sheet = workbook.get_sheet_by_index(0)
+        except Exception as exc:  # calamine raises its own error types for broken files
+            raise LedgerFileError(f"无法读取电子表格：{exc}") from None
+        return sheet.height, sheet.iter_rows()
+    if suffix == ".csv":
+        text = _decode_csv(path.read_bytes())
+        return text.count("\n") + 1, csv.reader(io.StringIO(text, newline=""))
+    raise LedgerFileError("只能导入 .xlsx、.xls 或 .csv 文件")
+
+
+def scope_districts(*, user: User | None, district: District | None):
+    """Return the districts this import may touch. user None means the command line (all).
+
+    Raises PermissionDenied if `district` is outside the user's districts.
+    """
+    districts = District.objects.all() if user is None else district_list_for_user(user=user)
+    if district is not None:
+        if not districts.filter(pk=district.pk).exists():
+            raise PermissionDenied(f"无权导入「{district.name}」的地块")
+        districts = districts.filter(pk=district.pk)
+    elif user is not None and user.role == User.Role.DISTRICT:
+        district = user.district
+    return districts, district
+
+
+def ledger_check(
+    *, path, user: User | None, district: District | None = None, progress: Progress | None = None
+) -> LedgerCheck:
+    """Return the LedgerCheck of the file at `path`: every error by row and column, and the rows
+    sorted into new, changed and unchanged parcels. Writes nothing.
+
+    `district` limits every row to that district (district staff are always limited to theirs).
+    Raises LedgerFileError if the file cannot be read, PermissionDenied for a district outside
+    the user's.
+    """
+    districts, district = scope_districts(user=user, district=district)
+    check = LedgerCheck()
+    total, rows = read_ledger(path)
+    header_row = next(rows, None)
+    if header_row is None:
+        raise LedgerFileError("文件是空的：第 1 行应为列标题")
+    headers = [_normalise_header(h) for h in header_row]
+    implied_unit = None
+    if UNIT_HEADER not in headers:
+        for i, header in enumerate(headers):
+            if header.startswith("面积（") and header.endswith("）"):
+                implied_unit, headers[i] = header[3:-1], "面积"
+                break
+    resource = ParcelResource(districts=districts, district=district)
+    columns = []
+    for header, attr, required, _note in LEDGER_COLUMNS:
+        optional_here = (attr == "district" and district) or (header == UNIT_HEADER and implied_unit)
+        if header not in headers and required and not optional_here:
+            check.add_error(1, header, f"缺少必需的列「{header}」")
+        if attr:
+            columns.append((attr, resource.fields[attr], header))
+    if check.errors:
+        return check
+
+    data_rows = max(total - 1, 0)
+    check.total_rows = 0
+    seen: dict[tuple, int] = {}
+    for number, raw in enumerate(rows, start=2):
+        if not any(cell_text(cell) for cell in raw):
+            continue
+        check.total_rows += 1
+        row = dict(zip(headers, raw, strict=False))
+        if implied_unit:
+            row[UNIT_HEADER] = implied_unit
+        values = {}
+        for attr, resource_field, header in columns:
+            try:
+                values[attr] = resource_field.clean(row)
+            except CellError as exc:
+                check.add_error(number, exc.column or header, str(exc))
+            except Exception:  # a widget choking on an odd value: still name the cell
+                check.add_error(number, header, f"无法识别「{cell_text(row.get(header))}」")
+        if len(values) != len(columns):
+            continue
+        problem = row_problem(status=values["status"], supplied_on=values["supplied_on"])
+        if problem:
+            check.add_error(number, *problem)
+            continue
+        key = (values["district"].pk, values["code"])
+        if key in seen:
+            check.add_error(
+                number,
+                "地块编号",
+                f"地块编号「{values['code']}」在文件中重复（第 {seen[key]} 行已有，{values['district'].name}）",
+            )
+            continue
+        seen[key] = number
+        values["district_id"] = values["district"].pk
+        values["category_id"] = values["category"].pk
+        check.rows.append((number, tuple(values[name] for name in FIELD_NAMES)))
+        if progress and number % 2000 == 0:
+            progress("校验", number - 1, data_rows)
+    if progress:
+        progress("校验", data_rows, data_rows)
+    if check.ok:
+        _classify(check)
+    else:
+        check.rows = []
+    return check
+
+
+def _classify(check: LedgerCheck) -> None:
+    """Sort the checked rows into new, changed and unchanged, matched by (district, code)."""
+    district_ids = {values[0] for _number, values in check.rows}
+    existing = {}
+    for pk, *old in Parcel.objects.filter(district_id__in=district_ids).values_list(
+        "pk", *FIELD_NAMES
+    ):
+        existing[(old[0], old[1])] = (pk, tuple(old))
+    check.new, check.changed, check.unchanged = [], [], []
+    for number, values in check.rows:
+        match = existing.get((values[0], values[1]))
+        if match is None:
+            check.new.append((number, values))
+        elif match[1] == values:
+            check.unchanged.append((number, values))
+        else:
+            check.changed.append((number, match[0], values, match[1]))
+
+
+def ledger_write(
+    check: LedgerCheck, *, user: User | None, change_reason: str, progress: Progress | None = None
+) -> LedgerCheck:
+    """Write the checked rows: create new parcels, update changed ones, each with a history
+    record by `user` with `change_reason`. Returns `check`, re-sorted against the database as
+    it is inside the transaction. All or nothing: any database error rolls everything back.
+
+    Raises ValueError if `check` has errors.
+    """
+    if not check.ok:
+        raise ValueError("有错误的台账不能写入")
+    with transaction.atomic():
+        district_ids = {values[0] for _number, values in check.rows}
+        # One import per district at a time; the re-sort below then sees a settled ledger.
+        rings = dict(
+            District.objects.select_for_update()
+            .filter(pk__in=district_ids)
+            .values_list("pk", "default_ring_id")
+        )
+        _classify(check)
+        total = len(check.new) + len(check.changed)
+        done = 0
+        now = timezone.now()
+        for start in range(0, len(check.new), WRITE_BATCH):
+            chunk = check.new[start : start + WRITE_BATCH]
+            if connection.vendor == "postgresql":
+                _copy_create(chunk, rings=rings, user=user, change_reason=change_reason, now=now)
+            else:
+                bulk_create_with_history(
+                    [
+                        Parcel(ring_id=rings[values[0]], **dict(zip(FIELD_NAMES, values, strict=True)))
+                        for _number, values in chunk
+                    ],
+                    Parcel,
+                    batch_size=WRITE_BATCH,
+                    default_user=user,
+                    default_change_reason=change_reason,
+                    default_date=now,
+                )
+            done += len(chunk)
+            if progress:
+                progress("写入", done, total)
+        updated_fields = [name for name in FIELD_NAMES if name not in ("district_id", "code")]
+        for start in range(0, len(check.changed), WRITE_BATCH):
+            chunk = check.changed[start : start + WRITE_BATCH]
+            current = Parcel.objects.in_bulk([pk for _number, pk, _values, _old in chunk])
+            batch = []
+            for _number, pk, values, _old in chunk:
+                parcel = current[pk]
+                for name, value in zip(FIELD_NAMES, values, strict=True):
+                    setattr(parcel, name, value)
+                parcel.updated_at = now
+                batch.append(parcel)
+            bulk_update_with_history(
+                batch,
+                Parcel,
+                fields=[*updated_fields, "updated_at"],
+                batch_size=WRITE_BATCH,
+                default_user=user,
+                default_change_reason=change_reason,
+                default_date=now,
+            )
+            done += len(batch)
+            if progress:
+                progress("写入", done, total)
+    return check
+
+
+def _copy_create(chunk, *, rings, user, change_reason, now) -> None:
+    """Insert new parcels and their '+' history records with PostgreSQL COPY.
+
+    The rows are exactly those bulk_create_with_history would write (same columns, same
+    history user, date and reason), without Django building an INSERT of every value: that SQL
+    compilation, not the database, is what makes bulk_create slow at ledger sizes.
+    """
+    history_model = Parcel.history.model
+    parcel_columns = [f.attname for f in Parcel._meta.concrete_fields]
+    history_columns = [
+        f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Parcel._meta.db_table, len(chunk)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        records = []
+        for pk, (_number, values) in zip(ids, chunk, strict=True):
+            record = dict(zip(FIELD_NAMES, values, strict=True))
+            record.update(
+                id=pk,
+                ring_id=rings[values[0]],
+                is_demo=False,
+                created_at=now,
+                updated_at=now,
+            )
+            records.append(record)
+        history_extra = {
+            "history_date": now,
+            "history_change_reason": change_reason,
+            "history_type": "+",
+            "history_user_id": user.pk if user else None,
+        }
+        raw = cursor.cursor
+        quote = connection.ops.quote_name
+        with raw.copy(
+            f"COPY {quote(Parcel._meta.db_table)} ({', '.join(map(quote, parcel_columns))}) FROM STDIN"
+        ) as copy:
+            for record in records:
+                copy.write_row([record[name] for name in parcel_columns])
+        with raw.copy(
+            f"COPY {quote(history_model._meta.db_table)} ({', '.join(map(quote, history_columns))}) FROM STDIN"
+        ) as copy:
+            for record in records:
+                copy.write_row([record.get(name, history_extra.get(name)) for name in history_columns])
+
+
+def ledger_import(
+    *,
+    path,
+    user: User | None,
+    district: District | None = None,
+    change_reason: str = "台账导入",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> LedgerCheck:
+    """Check the file at `path` and, if it has no error and `dry_run` is false, write it.
+
+    Returns the LedgerCheck (errors by row and column; new/changed/unchanged rows). A file with
+    any error writes nothing. Raises LedgerFileError if the file cannot be read,
+    PermissionDenied for a district outside the user's.
+    """
+    check = ledger_check(path=path, user=user, district=district, progress=progress)
+    if check.ok and not dry_run:
+        ledger_write(check, user=user, change_reason=change_reason, progress=progress)
+    return check
+
+
+def preview_rows(check: LedgerCheck, limit: int = PREVIEW_ROWS) -> dict:
+    """Return the first `limit` new, changed and unchanged rows as JSON-ready dicts for the
+    preview page; changed rows list each changed column as 'old → new'."""
+    ids = {values[0] for _n, values in check.new[:limit] + check.unchanged[:limit]}
+    ids |= {values[0] for _n, _pk, values, _old in check.changed[:limit]}
+    district_names = dict(District.objects.filter(pk__in=ids).values_list("pk", "name"))
+    category_names = dict(LandUseCategory.objects.values_list("pk", "name"))
+
+    def show(name, value):
+        if name == "district_id":
+            return district_names.get(value, value)
+        if name == "category_id":
+            return category_names.get(value, value)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return "" if value is None else str(value)
+
+    def summary(number, values):
+        data = dict(zip(FIELD_NAMES, values, strict=True))
+        return {
+            "row": number,
+            "code": data["code"],
+            "name": data["name"],
+            "district": show("district_id", data["district_id"]),
+            "category": show("category_id", data["category_id"]),
+            "area_ha": str(data["area_ha"]),
+        }
+
+    changed = []
+    for number, _pk, values, old in check.changed[:limit]:
+        item = summary(number, values)
+        item["changes"] = [
+            f"{HEADER_OF[name]}：{show(name, before)} → {show(name, after)}"
+            for name, before, after in zip(FIELD_NAMES, old, values, strict=True)
+            if before != after
+        ]
+        changed.append(item)
+    return {
+        "new": [summary(n, v) for n, v in check.new[:limit]],
+        "changed": changed,
+        "unchanged": [summary(n, v) for n, v in check.unchanged[:limit]],
+        "limit": limit,
+    }
+
+
+class Throttle:
+    """Wraps a progress callback so it runs at most every `seconds` (and always at the end)."""
+
+    def __init__(self, callback: Progress, seconds: float = 0.5):
+        self.callback = callback
+        self.seconds = seconds
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self.last >= self.seconds:
+            self.last = now
+            self.callback(phase, done, total)

@@ -1,0 +1,390 @@
+"""The parcel ledger (台账) as a django-import-export resource, with Chinese column headers.
+
+One resource serves three uses: the export of the filtered parcel list, the ledger import's
+cell validation (parcels.imports runs each Field's clean() over every row and writes in bulk),
+and django-import-export's own import_data() path (the benchmark's comparison).
+
+Parcels are matched by (district, code), never by database id. Every widget raises ValueError
+with a message in plain Chinese; CellError names the column when it is not the field's own.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from import_export import fields, resources, widgets
+
+from landsupply.models import District
+from parcels.models import LandSource, LandUseCategory, Parcel, SupplyMethod
+from parcels.units import AreaUnit, parse_unit, to_hectares
+
+# Column headers of the ledger, in template order. (header, attribute, required, note)
+# The note is shown on the upload page and in the template's 说明 sheet.
+LEDGER_COLUMNS = [
+    ("地块编号", "code", True, "区内唯一；已存在的编号将更新该地块，不存在则新增"),
+    ("地块名称", "name", True, ""),
+    ("区", "district", True, "区名称或代码，如 海淀区 或 haidian；区级用户只能填本区（可留空）"),
+    ("坐落", "location", False, ""),
+    ("用地类型", "category", True, "名称或代码，如 工业用地 或 industrial"),
+    ("面积", "area_ha", True, "大于 0 的数字"),
+    ("面积单位", None, True, "公顷、平方米 或 亩（1 公顷 = 10000 平方米 = 15 亩）"),
+    ("存量/新增", "land_source", False, "存量 或 新增；空白按新增"),
+    ("供应方式", "supply_method", False, "划拨、招标、拍卖、挂牌、协议、先租后让、长期租赁、弹性年期；空白按挂牌"),
+    ("计划年度", "plan_year", True, "如 2024"),
+    ("计划季度", "planned_quarter", True, "1–4，也可写 Q2 或 第二季度"),
+    ("重点功能区", "in_key_function_area", False, "是 或 否；空白按否"),
+    ("重点功能区名称", "key_function_area_name", False, ""),
+    ("轨道站点周边", "near_rail", False, "是 或 否；空白按否"),
+    ("状态", "status", False, "计划供应、已供应 或 已调出；空白按计划供应"),
+    ("供应日期", "supplied_on", False, "已供应时必填；2024-06-30、2024/6/30 或 2024年6月30日"),
+    ("合同编号", "contract_number", False, ""),
+    ("成交价（元）", "transaction_price", False, "元，不小于 0，可带千分位逗号"),
+    ("受让人", "awardee", False, ""),
+]
+HEADERS = [header for header, *_ in LEDGER_COLUMNS]
+UNIT_HEADER = "面积单位"
+
+# Other spellings of headers seen in ledgers, mapped to ours.
+HEADER_ALIASES = {
+    "宗地编号": "地块编号",
+    "地块代码": "地块编号",
+    "所在区": "区",
+    "区县": "区",
+    "行政区": "区",
+    "土地用途": "用地类型",
+    "用地性质": "用地类型",
+    "存量新增": "存量/新增",
+    "存量/新增建设用地": "存量/新增",
+    "成交价(元)": "成交价（元）",
+    "成交价": "成交价（元）",
+    "受让人/承租人": "受让人",
+}
+
+YES = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+NO = {"否", "n", "no", "false", "0", "×", "无", ""}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+class CellError(ValueError):
+    """A cell value that cannot be used; `column` names the header when it is not the field's."""
+
+    def __init__(self, message, *, column=None):
+        super().__init__(message)
+        self.column = column
+
+
+def cell_text(value) -> str:
+    """Return a cell as stripped text; whole numbers read as floats lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, max_length, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if len(text) > self.max_length:
+            raise CellError(f"超过 {self.max_length} 个字（{len(text)} 个字）")
+        return text
+
+
+class LookupWidget(widgets.ForeignKeyWidget):
+    """Finds a row by its name or code among `queryset`, loaded once per file.
+
+    Raises CellError("未知的…") for a value not in the queryset.
+    """
+
+    def __init__(self, model, *, queryset=None, noun):
+        super().__init__(model, field="name")
+        self.queryset = queryset
+        self.noun = noun
+        self._by_key = None
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.queryset if self.queryset is not None else self.model.objects.all()
+
+    def lookup_table(self) -> dict:
+        if self._by_key is None:
+            self._by_key = {}
+            for obj in self.get_queryset(None, None):
+                self._by_key[obj.code] = obj
+                self._by_key[obj.code.lower()] = obj
+                self._by_key[obj.name] = obj
+        return self._by_key
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        table = self.lookup_table()
+        obj = table.get(text) or table.get(text.lower())
+        if obj is None:
+            raise CellError(f"未知的{self.noun}「{text}」")
+        return obj
+
+
+class DistrictWidget(LookupWidget):
+    """A district the uploader may act in; `fixed` is the only district allowed (and the default
+    for a blank cell) when the import is limited to one district."""
+
+    def __init__(self, *, queryset=None, fixed=None):
+        super().__init__(District, queryset=queryset, noun="区")
+        self.fixed = fixed
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return self.fixed
+        try:
+            district = super().clean(value, row=row, **kwargs)
+        except CellError:
+            known = District.objects.filter(name=text).first() or District.objects.filter(
+                code__iexact=text
+            ).first()
+            if known is not None and self.fixed is not None:
+                raise CellError(
+                    f"无权导入「{known.name}」的地块：本次导入只限「{self.fixed.name}」，"
+                    "不能新增或修改其他区的地块"
+                ) from None
+            if known is not None:
+                raise CellError(f"无权导入「{known.name}」的地块，只能导入本人所辖区的地块") from None
+            raise
+        if self.fixed is not None and district.pk != self.fixed.pk:
+            raise CellError(
+                f"本次导入只限「{self.fixed.name}」，此行为「{district.name}」，不能新增或修改其他区的地块"
+            )
+        return district
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value is not None else ""
+
+
+class CategoryWidget(LookupWidget):
+    def __init__(self):
+        super().__init__(LandUseCategory, noun="用地类型")
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value is not None else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """A TextChoices value given by its Chinese label (or a listed short form, or the value)."""
+
+    def __init__(self, choices, *, noun, default, aliases=None):
+        super().__init__()
+        self.noun = noun
+        self.default = default
+        self.labels = dict(choices.choices)
+        self.by_text = {str(label): value for value, label in choices.choices}
+        self.by_text.update({value: value for value in choices.values})
+        self.by_text.update(aliases or {})
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return self.default
+        if text not in self.by_text:
+            allowed = "、".join(str(label) for label in self.labels.values())
+            raise CellError(f"{self.noun}「{text}」无法识别（可填：{allowed}）")
+        return self.by_text[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.labels.get(value, value or ""))
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = cell_text(value).lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise CellError(f"应填写「是」或「否」，此处为「{text}」")
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class LedgerDateWidget(widgets.DateWidget):
+    """Dates as 2024-06-30, 2024/6/30, 2024年6月30日, or a spreadsheet date cell."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = cell_text(value)
+        if not text:
+            return None
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+        raise CellError(f"日期无法识别「{text}」（可写 2024-06-30、2024/6/30 或 2024年6月30日）")
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class YearWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        if not text.isdigit() or not 2000 <= int(text) <= 2100:
+            raise CellError(f"计划年度应为 2000–2100 之间的年份，此处为「{text}」")
+        return int(text)
+
+
+class QuarterWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        match = re.fullmatch(r"(?:[Qq]|第)?([1-4一二三四])(?:季度)?", text)
+        if not match:
+            raise CellError(f"计划季度应为 1–4（或 Q1–Q4、第一季度…），此处为「{text}」")
+        digit = match.group(1)
+        return _CN_DIGITS.get(digit) or int(digit)
+
+
+class MoneyWidget(widgets.DecimalWidget):
+    """Yuan, two places; thousands separators allowed; never negative."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value).replace(",", "").replace("，", "")
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"金额不是数字「{text}」") from None
+        if not amount.is_finite() or amount < 0:
+            raise CellError(f"金额不能为负数（{text}）")
+        if amount >= Decimal("1e14"):
+            raise CellError(f"金额过大（{text} 元）")
+        return amount.quantize(Decimal("0.01"))
+
+
+class LedgerField(fields.Field):
+    """A Field that may be required: a blank cell raises CellError('此项必填')."""
+
+    def __init__(self, *args, required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required = required
+
+    def clean(self, row, **kwargs):
+        value = self.widget.clean(row.get(self.column_name), row=row, **kwargs)
+        if self.required and (value is None or value == ""):
+            raise CellError("此项必填，不能为空")
+        return value
+
+
+class AreaField(LedgerField):
+    """面积 with its unit from 面积单位, returned in hectares (Decimal, 4 places)."""
+
+    def clean(self, row, **kwargs):
+        amount = cell_text(row.get(self.column_name))
+        if not amount:
+            raise CellError("面积为空")
+        try:
+            number = Decimal(amount.replace(",", ""))
+        except InvalidOperation:
+            raise CellError(f"面积不是数字「{amount}」") from None
+        if not number.is_finite():
+            raise CellError(f"面积不是数字「{amount}」")
+        if number < 0:
+            raise CellError(f"面积不能为负数（{amount}）")
+        unit_text = cell_text(row.get(UNIT_HEADER, ""))
+        if not unit_text:
+            raise CellError("面积单位为空，无法确定面积（可填：公顷、平方米、亩）", column=UNIT_HEADER)
+        try:
+            unit = parse_unit(unit_text)
+        except ValueError:
+            raise CellError(
+                f"面积单位不明确「{unit_text}」（可填：公顷、平方米、亩）", column=UNIT_HEADER
+            ) from None
+        hectares = to_hectares(number, unit)
+        if hectares <= 0:
+            raise CellError(f"面积必须大于 0（{amount} {unit_text} 折合 {hectares} 公顷）")
+        if hectares >= Decimal("1e8"):
+            raise CellError(f"面积过大（{amount} {unit_text}）")
+        return hectares
+
+
+class ParcelResource(resources.ModelResource):
+    """The ledger's columns. `districts` limits the 区 column to the uploader's districts;
+    `district` fixes every row to one district (a row naming another one is an error)."""
+
+    code = LedgerField("code", "地块编号", TextWidget(64), required=True)
+    name = LedgerField("name", "地块名称", TextWidget(200), required=True)
+    district = LedgerField("district", "区", DistrictWidget(), required=True)
+    location = LedgerField("location", "坐落", TextWidget(200))
+    category = LedgerField("category", "用地类型", CategoryWidget(), required=True)
+    area_ha = AreaField("area_ha", "面积", widgets.DecimalWidget(coerce_to_string=False), required=True)
+    area_unit = fields.Field(column_name=UNIT_HEADER, readonly=True, dehydrate_method="dehydrate_area_unit")
+    land_source = LedgerField(
+        "land_source",
+        "存量/新增",
+        ChoiceWidget(LandSource, noun="存量/新增", default=LandSource.NEW, aliases={"新增": "new", "存量": "stock"}),
+    )
+    supply_method = LedgerField(
+        "supply_method",
+        "供应方式",
+        ChoiceWidget(SupplyMethod, noun="供应方式", default=SupplyMethod.LISTING),
+    )
+    plan_year = LedgerField("plan_year", "计划年度", YearWidget(coerce_to_string=False), required=True)
+    planned_quarter = LedgerField("planned_quarter", "计划季度", QuarterWidget(coerce_to_string=False), required=True)
+    in_key_function_area = LedgerField("in_key_function_area", "重点功能区", YesNoWidget())
+    key_function_area_name = LedgerField("key_function_area_name", "重点功能区名称", TextWidget(100))
+    near_rail = LedgerField("near_rail", "轨道站点周边", YesNoWidget())
+    status = LedgerField(
+        "status",
+        "状态",
+        ChoiceWidget(
+            Parcel.Status,
+            noun="状态",
+            default=Parcel.Status.PLANNED,
+            aliases={"计划": "planned", "未供应": "planned", "供应": "supplied", "调出": "withdrawn"},
+        ),
+    )
+    supplied_on = LedgerField("supplied_on", "供应日期", LedgerDateWidget())
+    contract_number = LedgerField("contract_number", "合同编号", TextWidget(64))
+    transaction_price = LedgerField("transaction_price", "成交价（元）", MoneyWidget(coerce_to_string=False))
+    awardee = LedgerField("awardee", "受让人", TextWidget(200))
+
+    class Meta:
+        model = Parcel
+        import_id_fields = ("district", "code")
+        fields = tuple(attr or "area_unit" for _h, attr, *_ in LEDGER_COLUMNS)
+        export_order = fields
+
+    def __init__(self, *, districts=None, district=None, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["district"].widget.queryset = districts
+        self.fields["district"].widget.fixed = district
+
+    def dehydrate_area_unit(self, parcel):
+        return str(AreaUnit.HECTARE.label)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        problem = row_problem(status=instance.status, supplied_on=instance.supplied_on)
+        if problem:
+            raise ValueError(problem[1])
+
+
+def row_problem(*, status, supplied_on):
+    """Return (column, message) if the row breaks a rule spanning columns, else None."""
+    if status == Parcel.Status.SUPPLIED and supplied_on is None:
+        return ("供应日期", "状态为已供应时必须填写供应日期")
+    return None

@@ -1,0 +1,112 @@
+"""Admin for plans and plan rule sets (R1–R7): every model, with change history."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from plans.models import (
+    AnnualPlan,
+    CategoryTarget,
+    DistrictAllocation,
+    Milestone,
+    PlanRuleMilestone,
+    PlanRuleSet,
+    PolicyRatioTarget,
+    RingShareTarget,
+)
+
+
+class PlanRuleMilestoneInline(admin.TabularInline):
+    model = PlanRuleMilestone
+    extra = 0
+
+
+@admin.register(PlanRuleSet)
+class PlanRuleSetAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "jurisdiction",
+        "effective_from",
+        "adjustment_deadline_month",
+        "adjustment_deadline_day",
+        "mid_year_supplement_allowed",
+        "citation",
+    ]
+    list_filter = ["jurisdiction"]
+    inlines = [PlanRuleMilestoneInline]
+
+
+@admin.register(PlanRuleMilestone)
+class PlanRuleMilestoneAdmin(admin.ModelAdmin):
+    list_display = ["rule_set", "month", "day", "cumulative_pct"]
+    list_filter = ["rule_set__jurisdiction"]
+
+
+class CategoryTargetInline(admin.TabularInline):
+    model = CategoryTarget
+    extra = 0
+    fields = ["code", "name", "parent", "target_min_ha", "target_max_ha", "sort_order", "note"]
+
+
+class RingShareTargetInline(admin.TabularInline):
+    model = RingShareTarget
+    extra = 0
+
+
+class PolicyRatioTargetInline(admin.TabularInline):
+    model = PolicyRatioTarget
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+class DistrictAllocationInline(admin.TabularInline):
+    model = DistrictAllocation
+    extra = 0
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "jurisdiction", "year", "status", "total_min_ha", "total_max_ha", "version"]
+    list_filter = ["jurisdiction", "year", "status"]
+    search_fields = ["name"]
+    inlines = [
+        CategoryTargetInline,
+        RingShareTargetInline,
+        PolicyRatioTargetInline,
+        MilestoneInline,
+        DistrictAllocationInline,
+    ]
+
+
+@admin.register(CategoryTarget)
+class CategoryTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "plan", "parent", "target_min_ha", "target_max_ha"]
+    list_filter = ["plan__jurisdiction", "plan__year"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["land_use_categories"]
+
+
+@admin.register(RingShareTarget)
+class RingShareTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "ring", "share_pct", "tolerance_pct"]
+    list_filter = ["plan__jurisdiction", "plan__year"]
+
+
+@admin.register(PolicyRatioTarget)
+class PolicyRatioTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "name", "condition", "base_category", "comparison", "threshold_pct"]
+    list_filter = ["plan__jurisdiction", "plan__year", "condition"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "due_on", "cumulative_pct"]
+    list_filter = ["plan__jurisdiction", "plan__year"]
+
+
+@admin.register(DistrictAllocation)
+class DistrictAllocationAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "district", "category_target", "target_min_ha", "target_max_ha"]
+    list_filter = ["plan__jurisdiction", "plan__year", "district"]

@@ -1,0 +1,724 @@
+"""Reads of annual plans, scoped to the user, and the plan progress figures (R1–R6).
+
+Progress is aggregated in the database (GROUP BY) and rolled up in Python over the small
+tables (categories, rings, targets), so the number of queries does not depend on the number of
+parcels.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from landsupply.models import District, Ring, User
+from parcels.models import LandSource, LandUseCategory, Parcel
+from plans import rules
+from plans.models import (
+    AdjustmentRequest,
+    AnnualPlan,
+    CategoryTarget,
+    DistrictAllocation,
+    DistrictSubmission,
+    Milestone,
+    MilestoneFlag,
+    PlanRuleSet,
+)
+
+ZERO = Decimal("0")
+NO_BASE = "no_base"
+
+
+def plan_list_for_user(*, user: User) -> QuerySet[AnnualPlan]:
+    """Return the plans `user` may see: city staff their jurisdiction's (drafts included);
+    district staff their jurisdiction's published plans; enterprises none. A superuser without a
+    jurisdiction sees every plan."""
+    qs = AnnualPlan.objects.select_related("jurisdiction")
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == User.Role.CITY:
+        return qs.filter(jurisdiction_id=user.jurisdiction_id)
+    if user.role == User.Role.DISTRICT:
+        return qs.filter(
+            jurisdiction_id=user.district.jurisdiction_id, status=AnnualPlan.Status.PUBLISHED
+        )
+    return qs.none()
+
+
+def plan_get_for_user(*, user: User, pk: int) -> AnnualPlan:
+    """Return one plan the user may see. Raises AnnualPlan.DoesNotExist otherwise (→ 404)."""
+    return plan_list_for_user(user=user).get(pk=pk)
+
+
+def plan_default_for_user(*, user: User) -> AnnualPlan | None:
+    """Return the latest plan of the user's jurisdiction the user may see, or None."""
+    return plan_list_for_user(user=user).order_by("-year").first()
+
+
+def plan_rule_set_in_effect(*, jurisdiction, on: datetime.date) -> PlanRuleSet | None:
+    """Return the jurisdiction's plan rule set in effect on `on` (latest effective_from ≤ on),
+    or None when none is entered (then no adjustment deadline applies). R6, R7."""
+    return (
+        PlanRuleSet.objects.filter(jurisdiction=jurisdiction, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def adjustment_list_for_user(*, user: User) -> QuerySet[AdjustmentRequest]:
+    """Return the adjustment requests `user` may see: district staff their district's, city
+    staff their jurisdiction's; enterprises none."""
+    qs = AdjustmentRequest.objects.select_related("plan", "plan__jurisdiction", "district")
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == User.Role.DISTRICT:
+        return qs.filter(district_id=user.district_id)
+    if user.role == User.Role.CITY:
+        return qs.filter(plan__jurisdiction_id=user.jurisdiction_id)
+    return qs.none()
+
+
+def adjustment_get_for_user(*, user: User, pk: int) -> AdjustmentRequest:
+    """Return one adjustment request the user may see; raises DoesNotExist otherwise (→ 404)."""
+    return adjustment_list_for_user(user=user).get(pk=pk)
+
+
+def _category_ancestors() -> dict[int, list[int]]:
+    """Return {land-use category id: [itself, parent, grandparent, …]} (one query)."""
+    parents = dict(LandUseCategory.objects.values_list("pk", "parent_id"))
+    chains = {}
+    for pk in parents:
+        chain, node = [], pk
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        chains[pk] = chain
+    return chains
+
+
+def _ring_ancestors(jurisdiction_id: int) -> tuple[dict[int, list[int]], dict[int, Ring]]:
+    rings = {r.pk: r for r in Ring.objects.filter(jurisdiction_id=jurisdiction_id)}
+    chains = {}
+    for pk in rings:
+        chain, node = [], pk
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = rings[node].parent_id if node in rings else None
+        chains[pk] = chain
+    return chains, rings
+
+
+def _parcels_in_scope(
+    plan: AnnualPlan, district: District | None, excluded_parcel_ids=None
+) -> QuerySet[Parcel]:
+    qs = Parcel.objects.filter(plan_year=plan.year, district__jurisdiction_id=plan.jurisdiction_id)
+    if district is not None:
+        qs = qs.filter(district_id=district.pk)
+    if excluded_parcel_ids is not None:
+        qs = qs.exclude(pk__in=excluded_parcel_ids)
+    return qs
+
+
+def _sums(*, as_of: datetime.date):
+    not_withdrawn = ~Q(status=Parcel.Status.WITHDRAWN)
+    supplied = Q(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
+    return {
+        "planned": Sum("area_ha", filter=not_withdrawn, default=ZERO),
+        "supplied": Sum("area_ha", filter=supplied, default=ZERO),
+    }
+
+
+def _range(low, high):
+    return {"target_min_ha": low, "target_max_ha": high}
+
+
+def plan_progress(
+    *, plan: AnnualPlan, district: District | None = None, as_of=None, excluded_parcel_ids=None
+) -> dict:
+    """Return the progress of `plan` (whole jurisdiction, or one `district`) as of a date.
+
+    Areas are Decimal hectares (4 places), percentages Decimal (2 places) or None when the
+    base is zero. "planned" = parcels of the plan year in scope that are not withdrawn;
+    "supplied" = parcels supplied on or before `as_of` (default: today, Asia/Shanghai).
+    Completion = supplied ÷ the target's lower bound (R6); a line without a target (or a
+    district without allocation) uses its planned area, and says so in "completion_basis".
+    `excluded_parcel_ids` (ids or a values_list queryset, used as a subquery) leaves parcels out,
+    e.g. those a district took off its submitted list (R9).
+    Runs a constant number of queries whatever the number of parcels.
+
+    Shape (plain dicts and lists, ready for JSON/spreadsheet export)::
+
+        {
+          "plan": {"id", "name", "jurisdiction", "jurisdiction_code", "year", "status",
+                   "version", "source", "total_min_ha", "total_max_ha",
+                   "city_target_min_ha", "city_target_max_ha", "district_target_min_ha",
+                   "district_target_max_ha", "net_reduction_ha", "net_reduction_green_belt_ha"},
+          "scope": {"district": code | None, "district_name": str | None, "as_of": date},
+          "total": {"target_min_ha", "target_max_ha", "planned_ha", "supplied_ha",
+                    "completion_pct", "completion_basis": "target" | "planned"},
+          "categories": [  # tree in pre-order; depth 0 = top level
+              {"code", "name", "parent", "depth", "note", "target_min_ha", "target_max_ha",
+               "planned_ha", "supplied_ha", "completion_pct", "completion_basis"}, …],
+          "rings": [{"code", "name", "target_pct", "tolerance_pct", "planned_ha",
+                     "supplied_ha", "planned_share_pct", "supplied_share_pct",
+                     "planned_on_target", "supplied_on_target"}, …],   # R3, incl. child rings
+          "ratios": [{"code", "name", "comparison" ("gte"|"gt"), "comparison_symbol",
+                      "threshold_pct", "citation", "planned_pct", "supplied_pct",
+                      "planned_met", "supplied_met"}, …],               # R4; *_met None = no base
+          "milestones": [{"due_on", "required_pct", "supplied_ha", "reached_pct",
+                          "status" ("met"|"missed"|"upcoming")}, …],   # R6
+          "monthly": [{"month" (1–12), "supplied_ha", "cumulative_ha", "cumulative_pct"}, …],
+          "districts": [{"code", "name", "target_min_ha", "target_max_ha", "planned_ha",
+                         "supplied_ha", "completion_pct", "completion_basis"}, …],  # [] if scoped
+        }
+
+    Rules R1–R6 (北京市2024年度建设用地供应计划; 郑州市市本级2024年度国有建设用地供应计划 §六(二)).
+    """
+    as_of = as_of or timezone.localdate()
+    parcels = _parcels_in_scope(plan, district, excluded_parcel_ids)
+
+    # 1. One GROUP BY over the parcels: every category, ring and ratio figure derives from it.
+    rows = list(
+        parcels.values("category_id", "ring_id", "land_source", "in_key_function_area", "near_rail")
+        .annotate(**_sums(as_of=as_of))
+        .order_by()
+    )
+    category_chains = _category_ancestors()
+    ring_chains, rings = _ring_ancestors(plan.jurisdiction_id)
+
+    total_planned = rules.area(sum((r["planned"] for r in rows), ZERO))
+    total_supplied = rules.area(sum((r["supplied"] for r in rows), ZERO))
+
+    # Plan-level targets, or the district's allocations when scoped to a district.
+    allocations = {}
+    if district is not None:
+        for a in plan.allocations.filter(district=district):
+            allocations[a.category_target_id] = a
+
+    def completion(target_min, planned, supplied):
+        if target_min:
+            return rules.completion_pct(supplied_ha=supplied, target_ha=target_min), "target"
+        return rules.completion_pct(supplied_ha=supplied, target_ha=planned), "planned"
+
+    if district is None:
+        total_target = (plan.total_min_ha, plan.total_max_ha)
+    elif None in allocations:
+        total_target = (allocations[None].target_min_ha, allocations[None].target_max_ha)
+    else:
+        total_target = (None, None)
+    total_pct, total_basis = completion(total_target[0], total_planned, total_supplied)
+
+    # 2. Category tree (targets and their linked land-use categories: two queries).
+    targets = list(plan.category_targets.all())
+    links = defaultdict(set)
+    for target_id, luc_id in CategoryTarget.land_use_categories.through.objects.filter(
+        categorytarget__plan=plan
+    ).values_list("categorytarget_id", "landusecategory_id"):
+        links[target_id].add(luc_id)
+    by_category = defaultdict(lambda: [ZERO, ZERO])
+    for r in rows:
+        by_category[r["category_id"]][0] += r["planned"]
+        by_category[r["category_id"]][1] += r["supplied"]
+    children = defaultdict(list)
+    for t in targets:
+        children[t.parent_id].append(t)
+
+    categories = []
+
+    def walk(parent_id, depth):
+        for t in children.get(parent_id, []):
+            planned = supplied = ZERO
+            for luc_id, (p, s) in by_category.items():
+                if links[t.pk].intersection(category_chains.get(luc_id, [luc_id])):
+                    planned += p
+                    supplied += s
+            if district is None:
+                low, high = t.target_min_ha, t.target_max_ha
+            else:
+                a = allocations.get(t.pk)
+                low, high = (a.target_min_ha, a.target_max_ha) if a else (None, None)
+            planned, supplied = rules.area(planned), rules.area(supplied)
+            pct, basis = completion(low, planned, supplied)
+            categories.append(
+                {
+                    "code": t.code,
+                    "name": t.name,
+                    "parent": parent_id and next(x.code for x in targets if x.pk == parent_id),
+                    "depth": depth,
+                    "note": t.note,
+                    **_range(low, high),
+                    "planned_ha": planned,
+                    "supplied_ha": supplied,
+                    "completion_pct": pct,
+                    "completion_basis": basis,
+                }
+            )
+            walk(t.pk, depth + 1)
+
+    walk(None, 0)
+
+    # 3. Ring shares (R3): a ring's share includes its child rings (core ⊂ central city).
+    by_ring = defaultdict(lambda: [ZERO, ZERO])
+    for r in rows:
+        for ring_id in ring_chains.get(r["ring_id"], []):
+            by_ring[ring_id][0] += r["planned"]
+            by_ring[ring_id][1] += r["supplied"]
+    ring_rows = []
+    for rt in plan.ring_targets.select_related("ring"):
+        planned, supplied = (rules.area(v) for v in by_ring[rt.ring_id])
+        planned_share = rules.pct(planned, total_planned)
+        supplied_share = rules.pct(supplied, total_supplied)
+        ring_rows.append(
+            {
+                "code": rt.ring.code,
+                "name": rt.ring.name,
+                "target_pct": rt.share_pct,
+                "tolerance_pct": rt.tolerance_pct,
+                "planned_ha": planned,
+                "supplied_ha": supplied,
+                "planned_share_pct": planned_share,
+                "supplied_share_pct": supplied_share,
+                "planned_on_target": rules.share_on_target(
+                    planned_share, rt.share_pct, rt.tolerance_pct
+                ),
+                "supplied_on_target": rules.share_on_target(
+                    supplied_share, rt.share_pct, rt.tolerance_pct
+                ),
+            }
+        )
+
+    # 4. Policy ratios (R4) from planned and from supplied parcels.
+    ratio_rows = []
+    for rt in plan.ratio_targets.all():
+        base = [ZERO, ZERO]
+        meets = [ZERO, ZERO]
+        for r in rows:
+            if rt.base_category_id and rt.base_category_id not in category_chains.get(
+                r["category_id"], []
+            ):
+                continue
+            if rt.condition == "kfa":
+                ok = r["in_key_function_area"]
+            elif rt.condition == "rail_or_kfa":
+                ok = r["in_key_function_area"] or r["near_rail"]
+            else:
+                ok = r["land_source"] == LandSource.STOCK
+            base[0] += r["planned"]
+            base[1] += r["supplied"]
+            if ok:
+                meets[0] += r["planned"]
+                meets[1] += r["supplied"]
+        planned_pct = rules.pct(meets[0], base[0])
+        supplied_pct = rules.pct(meets[1], base[1])
+        ratio_rows.append(
+            {
+                "code": rt.code,
+                "name": rt.name,
+                "comparison": rt.comparison,
+                "comparison_symbol": rt.get_comparison_display(),
+                "threshold_pct": rt.threshold_pct,
+                "citation": rt.citation,
+                "planned_pct": planned_pct,
+                "supplied_pct": supplied_pct,
+                "planned_met": rules.compare(planned_pct, rt.comparison, rt.threshold_pct),
+                "supplied_met": rules.compare(supplied_pct, rt.comparison, rt.threshold_pct),
+            }
+        )
+
+    # 5. Supply by day (one GROUP BY, ≤ 366 rows): milestones and the cumulative curve.
+    by_day = list(
+        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
+        .values("supplied_on")
+        .annotate(area=Sum("area_ha"))
+        .order_by("supplied_on")
+    )
+    milestone_rows = []
+    for m in plan.milestones.all():
+        supplied = rules.area(
+            sum((d["area"] for d in by_day if d["supplied_on"] <= m.due_on), ZERO)
+        )
+        reached, _basis = completion(total_target[0], total_planned, supplied)
+        milestone_rows.append(
+            {
+                "due_on": m.due_on,
+                "required_pct": m.cumulative_pct,
+                "supplied_ha": supplied,
+                "reached_pct": reached,
+                "status": rules.milestone_status(
+                    due_on=m.due_on, required_pct=m.cumulative_pct, reached_pct=reached, as_of=as_of
+                ),
+            }
+        )
+    monthly = []
+    cumulative = sum((d["area"] for d in by_day if d["supplied_on"].year < plan.year), ZERO)
+    for month in range(1, 13):
+        in_month = sum(
+            (
+                d["area"]
+                for d in by_day
+                if d["supplied_on"].year == plan.year and d["supplied_on"].month == month
+            ),
+            ZERO,
+        )
+        cumulative += in_month
+        monthly.append(
+            {
+                "month": month,
+                "supplied_ha": rules.area(in_month),
+                "cumulative_ha": rules.area(cumulative),
+                "cumulative_pct": completion(total_target[0], total_planned, cumulative)[0],
+            }
+        )
+
+    # 6. Per district (whole plan only): one GROUP BY district.
+    district_rows = []
+    if district is None:
+        sums = {
+            r["district_id"]: r
+            for r in parcels.values("district_id").annotate(**_sums(as_of=as_of)).order_by()
+        }
+        totals = {
+            a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)
+        }
+        for d in District.objects.filter(jurisdiction_id=plan.jurisdiction_id):
+            s = sums.get(d.pk, {"planned": ZERO, "supplied": ZERO})
+            a = totals.get(d.pk)
+            low, high = (a.target_min_ha, a.target_max_ha) if a else (None, None)
+            planned, supplied = rules.area(s["planned"]), rules.area(s["supplied"])
+            pct, basis = completion(low, planned, supplied)
+            district_rows.append(
+                {
+                    "code": d.code,
+                    "name": d.name,
+                    **_range(low, high),
+                    "planned_ha": planned,
+                    "supplied_ha": supplied,
+                    "completion_pct": pct,
+                    "completion_basis": basis,
+                }
+            )
+
+    return {
+        "plan": {
+            "id": plan.pk,
+            "name": plan.name,
+            "jurisdiction": plan.jurisdiction.name,
+            "jurisdiction_code": plan.jurisdiction.code,
+            "year": plan.year,
+            "status": plan.status,
+            "version": plan.version,
+            "source": plan.source,
+            "total_min_ha": plan.total_min_ha,
+            "total_max_ha": plan.total_max_ha,
+            "city_target_min_ha": plan.city_target_min_ha,
+            "city_target_max_ha": plan.city_target_max_ha,
+            "district_target_min_ha": plan.district_target_min_ha,
+            "district_target_max_ha": plan.district_target_max_ha,
+            "net_reduction_ha": plan.net_reduction_ha,
+            "net_reduction_green_belt_ha": plan.net_reduction_green_belt_ha,
+        },
+        "scope": {
+            "district": district.code if district else None,
+            "district_name": district.name if district else None,
+            "as_of": as_of,
+        },
+        "total": {
+            **_range(*total_target),
+            "planned_ha": total_planned,
+            "supplied_ha": total_supplied,
+            "completion_pct": total_pct,
+            "completion_basis": total_basis,
+        },
+        "categories": categories,
+        "rings": ring_rows,
+        "ratios": ratio_rows,
+        "milestones": milestone_rows,
+        "monthly": monthly,
+        "districts": district_rows,
+    }
+
+
+# --- district submissions (R9) ----------------------------------------------------------------
+
+
+def submission_list_for_user(*, user: User) -> QuerySet[DistrictSubmission]:
+    """Return the submissions `user` may see: district staff their district's, city staff their
+    jurisdiction's (any status); enterprises none."""
+    qs = DistrictSubmission.objects.select_related("plan", "plan__jurisdiction", "district")
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == User.Role.DISTRICT:
+        return qs.filter(district_id=user.district_id, plan__status=AnnualPlan.Status.PUBLISHED)
+    if user.role == User.Role.CITY:
+        return qs.filter(plan__jurisdiction_id=user.jurisdiction_id)
+    return qs.none()
+
+
+def submission_get_for_user(*, user: User, pk: int) -> DistrictSubmission:
+    """Return one submission the user may see; raises DoesNotExist otherwise (→ 404)."""
+    return submission_list_for_user(user=user).get(pk=pk)
+
+
+def submission_parcels(*, submission: DistrictSubmission) -> QuerySet[Parcel]:
+    """Return the district's parcels of the plan year that are not withdrawn (the candidates of
+    its list, R9), each annotated with `is_listed` (False when the district excluded it).
+    One query."""
+    excluded = DistrictSubmission.excluded_parcels.through.objects.filter(
+        districtsubmission_id=submission.pk, parcel_id=OuterRef("pk")
+    )
+    return (
+        Parcel.objects.filter(
+            district_id=submission.district_id, plan_year=submission.plan.year
+        )
+        .exclude(status=Parcel.Status.WITHDRAWN)
+        .select_related("category", "ring")
+        .annotate(is_listed=~Exists(excluded))
+        .order_by("category__sort_order", "code")
+    )
+
+
+def _gap(listed: Decimal, low, high) -> dict:
+    if low is None:
+        return {"state": "none", "short_ha": None, "over_ha": None}
+    if listed < low:
+        return {"state": "short", "short_ha": rules.area(low - listed), "over_ha": None}
+    if listed > high:
+        return {"state": "over", "short_ha": None, "over_ha": rules.area(listed - high)}
+    return {"state": "ok", "short_ha": None, "over_ha": None}
+
+
+def submission_comparison(*, submission: DistrictSubmission) -> dict:
+    """Return how the district's listed parcels compare with its allocation and the policy
+    ratios, and what is missing (R4, R5, R9).
+
+    {"has_allocation": bool — False when the plan gives this district no allocation at all (then
+     nothing is compared, no target is invented),
+     "total": {"target_min_ha", "target_max_ha", "listed_ha", "state", "short_ha", "over_ha"},
+     "categories": [{"code", "name", "depth", "target_min_ha", "target_max_ha", "listed_ha",
+                     "state" ("ok"|"short"|"over"|"none"), "short_ha", "over_ha"}, …],
+     "ratios": [{"code", "name", "comparison_symbol", "threshold_pct", "listed_pct", "met"}, …],
+     "missing": [str, …]  # human-readable gaps, empty when the list covers everything
+     "parcel_count": int}
+    Areas in hectares (4 places), ratios in % (2 places). Constant number of queries.
+    Rule R9 (计划指标对应用地清单), R5 (分区指标), R4 (政策比例), 北京市2024年度建设用地供应计划.
+    """
+    excluded = DistrictSubmission.excluded_parcels.through.objects.filter(
+        districtsubmission_id=submission.pk
+    ).values("parcel_id")
+    progress = plan_progress(
+        plan=submission.plan, district=submission.district, excluded_parcel_ids=excluded
+    )
+    has_allocation = DistrictAllocation.objects.filter(
+        plan_id=submission.plan_id, district_id=submission.district_id
+    ).exists()
+    total = progress["total"]
+    result_total = {
+        "target_min_ha": total["target_min_ha"],
+        "target_max_ha": total["target_max_ha"],
+        "listed_ha": total["planned_ha"],
+        **_gap(total["planned_ha"], total["target_min_ha"], total["target_max_ha"]),
+    }
+    categories = [
+        {
+            "code": c["code"],
+            "name": c["name"],
+            "depth": c["depth"],
+            "target_min_ha": c["target_min_ha"],
+            "target_max_ha": c["target_max_ha"],
+            "listed_ha": c["planned_ha"],
+            **_gap(c["planned_ha"], c["target_min_ha"], c["target_max_ha"]),
+        }
+        for c in progress["categories"]
+    ]
+    ratios = [
+        {
+            "code": q["code"],
+            "name": q["name"],
+            "comparison_symbol": q["comparison_symbol"],
+            "threshold_pct": q["threshold_pct"],
+            "listed_pct": q["planned_pct"],
+            "met": q["planned_met"],
+        }
+        for q in progress["ratios"]
+    ]
+    missing = []
+    if total["planned_ha"] == ZERO:
+        missing.append("清单中还没有地块（R9：每一公顷计划指标都须对应清单地块）。")
+    if result_total["state"] == "short":
+        missing.append(f"本区合计还差 {result_total['short_ha']} 公顷才达到分区指标下限。")
+    elif result_total["state"] == "over":
+        missing.append(f"本区合计超出分区指标上限 {result_total['over_ha']} 公顷。")
+    for c in categories:
+        if c["state"] == "short":
+            missing.append(f"{c['name']}：还差 {c['short_ha']} 公顷。")
+        elif c["state"] == "over":
+            missing.append(f"{c['name']}：超出指标上限 {c['over_ha']} 公顷。")
+    for q in ratios:
+        if q["met"] is False:
+            missing.append(
+                f"{q['name']}：清单为 {q['listed_pct']}%，要求 {q['comparison_symbol']}{q['threshold_pct']}%。"
+            )
+    return {
+        "has_allocation": has_allocation,
+        "total": result_total,
+        "categories": categories,
+        "ratios": ratios,
+        "missing": missing,
+    }
+
+
+# --- milestones per district and the year-end ranking (R6, R8) --------------------------------
+
+
+def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
+    """Return each district's completion against each milestone of `plan` (R6).
+
+    {"milestones": [{"id", "due_on", "required_pct"}, …],
+     "districts": [{"id", "code", "name", "basis_ha", "basis" ("target"|"planned"),
+                    "planned_ha", "supplied_ha", "completion_pct",
+                    "cells": [{"reached_pct", "status" ("met"|"missed"|"upcoming"|"no_base"),
+                               "flagged" (bool: a stored MilestoneFlag)}, …]}, …],
+     "plan_flags": {milestone id: MilestoneFlag}}
+    Completion = area supplied by the milestone date ÷ the district's allocated total (lower
+    bound), or its planned area when the plan gives no allocation. Areas in hectares, % with two
+    places. Seven queries whatever the number of districts and parcels.
+    Rule R6, 郑州市市本级2024年度国有建设用地供应计划 §六(二).
+    """
+    as_of = as_of or timezone.localdate()
+    milestones = list(plan.milestones.all())
+    parcels = _parcels_in_scope(plan, None)
+    planned = {
+        r["district_id"]: r
+        for r in parcels.values("district_id").annotate(**_sums(as_of=as_of)).order_by()
+    }
+    by_day = defaultdict(list)
+    for r in (
+        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
+        .values("district_id", "supplied_on")
+        .annotate(area=Sum("area_ha"))
+        .order_by()
+    ):
+        by_day[r["district_id"]].append((r["supplied_on"], r["area"]))
+    totals = {
+        a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)
+    }
+    flags = defaultdict(dict)
+    for f in MilestoneFlag.objects.filter(milestone__plan=plan):
+        flags[f.district_id][f.milestone_id] = f
+    rows = []
+    for d in District.objects.filter(jurisdiction_id=plan.jurisdiction_id):
+        p = planned.get(d.pk, {"planned": ZERO, "supplied": ZERO})
+        a = totals.get(d.pk)
+        basis, basis_kind = (a.target_min_ha, "target") if a else (rules.area(p["planned"]), "planned")
+        cells = []
+        for m in milestones:
+            supplied = sum((area for day, area in by_day[d.pk] if day <= m.due_on), ZERO)
+            reached = rules.completion_pct(supplied_ha=supplied, target_ha=basis)
+            flagged = m.pk in flags[d.pk]
+            if basis:
+                status = rules.milestone_status(
+                    due_on=m.due_on, required_pct=m.cumulative_pct, reached_pct=reached,
+                    as_of=as_of,
+                )
+            else:
+                status = NO_BASE  # nothing planned or allocated: the milestone does not apply
+            # A flag stored when the milestone was first seen missed stays (R6).
+            cells.append(
+                {"reached_pct": reached, "status": rules.MISSED if flagged else status,
+                 "flagged": flagged}
+            )
+        rows.append(
+            {
+                "id": d.pk,
+                "code": d.code,
+                "name": d.name,
+                "basis_ha": basis,
+                "basis": basis_kind,
+                "planned_ha": rules.area(p["planned"]),
+                "supplied_ha": rules.area(p["supplied"]),
+                "completion_pct": rules.completion_pct(supplied_ha=p["supplied"], target_ha=basis),
+                "cells": cells,
+            }
+        )
+    return {
+        "milestones": [
+            {"id": m.pk, "due_on": m.due_on, "required_pct": m.cumulative_pct} for m in milestones
+        ],
+        "districts": rows,
+        "plan_flags": flags[None],
+    }
+
+
+def milestones_passed(*, as_of: datetime.date) -> QuerySet[Milestone]:
+    """Return the milestones of published plans whose day is over by `as_of` (due_on < as_of):
+    the ones the daily check looks at (R6). One indexed query."""
+    return Milestone.objects.filter(
+        due_on__lt=as_of, plan__status=AnnualPlan.Status.PUBLISHED
+    ).select_related("plan", "plan__jurisdiction")
+
+
+def plan_ranking(*, plan: AnnualPlan, as_of=None) -> dict:
+    """Return the year-end execution ranking of the plan's districts with the R8 recommendation.
+
+    {"rule_set": PlanRuleSet | None, "rows": [{"rank", "code", "name", "basis", "basis_ha",
+      "planned_ha", "supplied_ha", "completion_pct", "milestones_met", "milestones_due",
+      "adjustments_filed", "adjustments_approved", "outcome" ("reward"|"penalty"|"none"|None)},
+      …]}  — sorted best first: completion, then milestones met, then fewer adjustments.
+    The outcome is a recommendation for city staff, from the thresholds of the rule set in
+    effect at the plan's year end (None when the rule set sets none, or the district had nothing
+    planned or allocated). Constant query count.
+    Rule R8, 郑州市市本级2024年度国有建设用地供应计划 §六(五) 建立奖惩机制.
+    """
+    as_of = as_of or timezone.localdate()
+    matrix = milestone_matrix(plan=plan, as_of=as_of)
+    rule_set = plan_rule_set_in_effect(
+        jurisdiction=plan.jurisdiction, on=datetime.date(plan.year, 12, 31)
+    )
+    counts = {
+        r["district_id"]: r
+        for r in AdjustmentRequest.objects.filter(plan=plan)
+        .values("district_id")
+        .annotate(
+            filed=Count("pk", filter=~Q(status=AdjustmentRequest.Status.DRAFT)),
+            approved=Count("pk", filter=Q(status=AdjustmentRequest.Status.APPROVED)),
+        )
+        .order_by()
+    }
+    rows = []
+    for d in matrix["districts"]:
+        due = [c for c in d["cells"] if c["status"] in (rules.MET, rules.MISSED)]
+        met = sum(1 for c in due if c["status"] == rules.MET)
+        c = counts.get(d["id"], {"filed": 0, "approved": 0})
+        outcome = None
+        if rule_set is not None and d["basis_ha"]:  # a district with nothing to supply: no outcome
+            outcome = rules.ranking_outcome(
+                completion_pct=d["completion_pct"],
+                milestones_met=met,
+                milestones_due=len(due),
+                reward_min_pct=rule_set.reward_min_completion_pct,
+                reward_requires_all_milestones=rule_set.reward_requires_all_milestones,
+                penalty_below_pct=rule_set.penalty_below_completion_pct,
+            )
+        rows.append(
+            {
+                **{k: d[k] for k in ("code", "name", "basis", "basis_ha", "planned_ha",
+                                      "supplied_ha", "completion_pct")},
+                "milestones_met": met,
+                "milestones_due": len(due),
+                "adjustments_filed": c["filed"],
+                "adjustments_approved": c["approved"],
+                "outcome": outcome,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -(r["completion_pct"] if r["completion_pct"] is not None else Decimal("-1")),
+            -r["milestones_met"],
+            r["adjustments_filed"],
+            r["code"],
+        )
+    )
+    for rank, r in enumerate(rows, start=1):
+        r["rank"] = rank
+    return {"rule_set": rule_set, "rows": rows}

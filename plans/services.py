@@ -1,0 +1,604 @@
+"""Writes of plans: adjustment requests (R7), the mid-year supplement window, district
+submissions (R9) and milestone flags (R6).
+
+Every service takes keyword-only arguments, runs in one transaction, validates fully before
+saving, and raises PermissionDenied (wrong role or district) or ValidationError (bad input, rule
+broken) with a message naming the field, row or rule; nothing is changed then.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from landsupply.models import User
+from parcels.models import Parcel
+from plans import rules
+from plans.models import (
+    AdjustmentItem,
+    AdjustmentRequest,
+    AnnualPlan,
+    CategoryTarget,
+    DistrictSubmission,
+    MilestoneFlag,
+    SubmissionEvent,
+)
+from plans.selectors import (
+    milestone_matrix,
+    milestones_passed,
+    plan_progress,
+    plan_rule_set_in_effect,
+    submission_parcels,
+)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _require_city_staff(user: User, plan: AnnualPlan) -> None:
+    if not (user.is_city_staff and user.jurisdiction_id == plan.jurisdiction_id) and not (
+        user.is_superuser and not user.jurisdiction_id
+    ):
+        raise PermissionDenied(_("只有本市的市级工作人员可以执行此操作。"))
+
+
+def _require_own_district(user: User, district) -> None:
+    if not (user.is_district_staff and user.district_id == district.pk):
+        raise PermissionDenied(_("只能操作本区的计划调整。"))
+
+
+def _check_filing_date(*, plan: AnnualPlan, filed_on) -> None:
+    """Raise ValidationError if an adjustment of `plan` may not be filed on `filed_on` (R7)."""
+    rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=filed_on)
+    deadline = None
+    if rule_set is not None:
+        deadline = rules.adjustment_deadline(
+            year=plan.year,
+            month=rule_set.adjustment_deadline_month,
+            day=rule_set.adjustment_deadline_day,
+        )
+    if not rules.adjustment_filing_allowed(
+        filed_on=filed_on, deadline=deadline, supplement_window_open=plan.supplement_window_open
+    ):
+        raise ValidationError(
+            _(
+                "计划调整申请须在 %(deadline)s（含当日）前报送，今天是 %(today)s，已过截止日期"
+                "（R7，%(citation)s）。如确需增补，请市级工作人员开放年中增补窗口。"
+            )
+            % {
+                "deadline": deadline.isoformat(),
+                "today": filed_on.isoformat(),
+                "citation": rule_set.citation,
+            }
+        )
+
+
+def _validate_items(*, plan: AnnualPlan, district, items: list[dict]) -> list[AdjustmentItem]:
+    if not items:
+        raise ValidationError(_("调整申请至少须包含一项调整内容。"))
+    result = []
+    for number, fields in enumerate(items, start=1):
+        item = AdjustmentItem(**fields)
+        try:
+            item.clean_fields(exclude=["request"])
+            item.clean()
+        except ValidationError as exc:
+            parts = []
+            for field, messages in exc.message_dict.items():
+                label = "" if field == "__all__" else f"{AdjustmentItem._meta.get_field(field).verbose_name}："
+                parts += [f"{label}{m}" for m in messages]
+            raise ValidationError(
+                _("第 %(n)s 项：%(error)s") % {"n": number, "error": "；".join(parts)}
+            ) from exc
+        for target in (item.from_target, item.to_target):
+            if target is not None and target.plan_id != plan.pk:
+                raise ValidationError(
+                    _("第 %(n)s 项：类别「%(t)s」不属于该计划。") % {"n": number, "t": target}
+                )
+        parcel = item.parcel
+        if parcel is not None:
+            if parcel.district_id != district.pk:
+                raise ValidationError(
+                    _("第 %(n)s 项：地块 %(code)s 不属于%(district)s。")
+                    % {"n": number, "code": parcel.code, "district": district}
+                )
+            if item.kind == AdjustmentItem.Kind.REMOVE_PARCEL and not (
+                parcel.plan_year == plan.year and parcel.status == Parcel.Status.PLANNED
+            ):
+                raise ValidationError(
+                    _("第 %(n)s 项：地块 %(code)s 不是本年度计划内待供应的地块，不能调出。")
+                    % {"n": number, "code": parcel.code}
+                )
+            if item.kind == AdjustmentItem.Kind.ADD_PARCEL and (
+                parcel.plan_year == plan.year and parcel.status != Parcel.Status.WITHDRAWN
+            ):
+                raise ValidationError(
+                    _("第 %(n)s 项：地块 %(code)s 已在本年度计划清单内。")
+                    % {"n": number, "code": parcel.code}
+                )
+        result.append(item)
+    return result
+
+
+@transaction.atomic
+def adjustment_create(
+    *, user: User, plan: AnnualPlan, reason: str, items: list[dict]
+) -> AdjustmentRequest:
+    """Create and return a draft adjustment request of the user's district for `plan` (R7).
+
+    `items` are AdjustmentItem fields: {"kind", "from_target", "to_target", "area_ha" (ha)} or
+    {"kind", "parcel"}. Raises PermissionDenied unless the user is district staff of the plan's
+    jurisdiction; ValidationError if the plan is not published, the reason is empty, or an item
+    is invalid (message names the item number).
+    Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四).
+    """
+    district = user.district
+    if not user.is_district_staff or district.jurisdiction_id != plan.jurisdiction_id:
+        raise PermissionDenied(_("只有本市的区级工作人员可以申请计划调整。"))
+    if not plan.is_published:
+        raise ValidationError(_("计划尚未发布，不能申请调整。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写调整理由（R7 要求书面说明）。")})
+    checked = _validate_items(plan=plan, district=district, items=items)
+    adjustment = AdjustmentRequest(plan=plan, district=district, reason=reason, created_by=user)
+    adjustment.full_clean()
+    adjustment.save()
+    for item in checked:
+        item.request = adjustment
+        item.full_clean()
+        item.save()
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_file(*, user: User, adjustment: AdjustmentRequest) -> AdjustmentRequest:
+    """File a draft adjustment with the city today (Asia/Shanghai) and return it (R7).
+
+    Raises ValidationError after the jurisdiction's deadline (Zhengzhou: 1 June) unless city
+    staff opened a mid-year supplement window, or when it is not a draft any more;
+    PermissionDenied for another district.
+    Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四); 北京市2024年度建设用地供应计划 §三(三).
+    """
+    _require_own_district(user, adjustment.district)
+    today = timezone.localdate()
+    plan = AnnualPlan.objects.select_related("jurisdiction").get(pk=adjustment.plan_id)
+    _check_filing_date(plan=plan, filed_on=today)
+    updated = AdjustmentRequest.objects.filter(
+        pk=adjustment.pk, status=AdjustmentRequest.Status.DRAFT
+    ).update(status=AdjustmentRequest.Status.FILED, filed_on=today)
+    if updated != 1:
+        raise ValidationError(_("该申请已报送或已处理，不能重复报送。"))
+    adjustment.refresh_from_db()
+    adjustment.save()  # record the transition in the history, with the request's user
+    return adjustment
+
+
+def _chain(target: CategoryTarget | None, by_id: dict) -> list[CategoryTarget]:
+    chain = []
+    while target is not None:
+        chain.append(target)
+        target = by_id.get(target.parent_id)
+    return chain
+
+
+def _apply(*, adjustment: AdjustmentRequest, plan: AnnualPlan) -> None:
+    """Apply the items of `adjustment` to `plan` and its parcels (caller holds the plan lock)."""
+    targets = {t.pk: t for t in plan.category_targets.all()}
+    changed: dict[int, CategoryTarget] = {}
+    for item in adjustment.items.select_related("parcel"):
+        if item.kind == AdjustmentItem.Kind.MOVE_AREA:
+            area = item.area_ha
+            source = _chain(targets.get(item.from_target_id), targets)
+            sink = _chain(targets.get(item.to_target_id), targets)
+            common = {t.pk for t in source} & {t.pk for t in sink}
+            for target, sign in [(t, -1) for t in source] + [(t, 1) for t in sink]:
+                if target.pk in common:
+                    continue
+                if target.target_min_ha is None:
+                    raise ValidationError(
+                        _("类别「%(t)s」没有指标，不能调剂面积。") % {"t": target.name}
+                    )
+                target.target_min_ha += sign * area
+                target.target_max_ha += sign * area
+                if target.target_min_ha < 0:
+                    raise ValidationError(
+                        _("类别「%(t)s」调出 %(a)s 公顷后指标为负。") % {"t": target.name, "a": area}
+                    )
+                changed[target.pk] = target
+            if not source:
+                plan.total_min_ha += area
+                plan.total_max_ha += area
+            if not sink:
+                plan.total_min_ha -= area
+                plan.total_max_ha -= area
+        else:
+            parcel = item.parcel
+            if item.kind == AdjustmentItem.Kind.ADD_PARCEL:
+                parcel.plan_year = plan.year
+                parcel.status = Parcel.Status.PLANNED
+            else:
+                parcel.status = Parcel.Status.WITHDRAWN
+            parcel.full_clean()
+            parcel.save()
+    errors = []
+    for target in targets.values():
+        children = [t for t in targets.values() if t.parent_id == target.pk]
+        errors += [
+            f"{target.name}：{e}"
+            for e in rules.children_fit_errors(
+                parent=rules.Range(target.target_min_ha, target.target_max_ha),
+                children=[(c.name, rules.Range(c.target_min_ha, c.target_max_ha)) for c in children],
+            )
+        ]
+    if errors:
+        raise ValidationError(_("调整后下级指标超出上级指标（R2）：") + "；".join(errors))
+    for target in changed.values():
+        target.full_clean()
+        target.save()
+    plan.full_clean()
+    plan.save()
+
+
+def _summary(progress: dict) -> dict:
+    """The figures shown before/after an adjustment, as JSON-able strings."""
+
+    def s(value):
+        return None if value is None else str(value)
+
+    return {
+        "total": {
+            "target_min_ha": s(progress["total"]["target_min_ha"]),
+            "target_max_ha": s(progress["total"]["target_max_ha"]),
+            "planned_ha": s(progress["total"]["planned_ha"]),
+        },
+        "categories": [
+            {
+                "code": c["code"],
+                "name": c["name"],
+                "depth": c["depth"],
+                "target_min_ha": s(c["target_min_ha"]),
+                "target_max_ha": s(c["target_max_ha"]),
+                "planned_ha": s(c["planned_ha"]),
+            }
+            for c in progress["categories"]
+        ],
+        "rings": [
+            {"code": g["code"], "name": g["name"], "planned_share_pct": s(g["planned_share_pct"])}
+            for g in progress["rings"]
+        ],
+        "ratios": [
+            {"code": q["code"], "name": q["name"], "planned_pct": s(q["planned_pct"])}
+            for q in progress["ratios"]
+        ],
+        "milestones": [
+            {"due_on": m["due_on"].isoformat(), "reached_pct": s(m["reached_pct"])}
+            for m in progress["milestones"]
+        ],
+    }
+
+
+def adjustment_preview(*, adjustment: AdjustmentRequest) -> dict:
+    """Return {"before": summary, "after": summary, "error": str | None} for `adjustment`.
+
+    The change is applied inside a savepoint and rolled back, so the preview is computed by the
+    very code that approval runs and nothing is saved. Summaries hold the plan total and
+    category targets (ha), planned areas, ring shares, policy ratios and milestone completion
+    (strings). "error" says why the change could not be applied (then "after" is None). R7.
+    """
+    plan = adjustment.plan
+    before = _summary(plan_progress(plan=plan))
+    after, error = None, None
+    try:
+        with transaction.atomic():
+            locked = AnnualPlan.objects.select_related("jurisdiction").get(pk=plan.pk)
+            _apply(adjustment=adjustment, plan=locked)
+            after = _summary(plan_progress(plan=locked))
+            raise _Rollback
+    except _Rollback:
+        pass
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    return {"before": before, "after": after, "error": error}
+
+
+@transaction.atomic
+def adjustment_approve(
+    *, user: User, adjustment: AdjustmentRequest, comment: str = "", total_override: bool = False
+) -> AdjustmentRequest:
+    """Approve a filed adjustment, apply it to the plan once, and return it (R7).
+
+    The plan row is locked and the request moves filed → approved with a conditional UPDATE,
+    so two staff approving at the same moment apply it once (the second gets ValidationError).
+    The plan's version goes up by one; plan and targets keep their history (simple-history);
+    the before/after figures are stored on the request. A change to the plan total is refused
+    unless `total_override` is True. Raises PermissionDenied for anyone but the jurisdiction's
+    city staff. Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四) (原则上保持原供地计划规模不变).
+    """
+    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(
+        pk=adjustment.plan_id
+    )
+    _require_city_staff(user, plan)
+    updated = AdjustmentRequest.objects.filter(
+        pk=adjustment.pk, status=AdjustmentRequest.Status.FILED
+    ).update(status=AdjustmentRequest.Status.APPROVED)
+    if updated != 1:
+        raise ValidationError(_("该申请不是待审批状态（可能已被其他人处理），未作任何更改。"))
+    adjustment = AdjustmentRequest.objects.get(pk=adjustment.pk)
+    rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
+    needs_override = rule_set is None or rule_set.total_change_needs_override
+    if needs_override and not total_override and any(i.changes_total for i in adjustment.items.all()):
+        raise ValidationError(
+            _("该调整会改变计划总量；原则上保持原供地计划规模不变（R7），如确需调整请勾选“批准调整计划总量”。")
+        )
+    before = _summary(plan_progress(plan=plan))
+    _apply(adjustment=adjustment, plan=plan)
+    plan.version += 1
+    plan.save()
+    adjustment.decided_by = user
+    adjustment.decided_at = timezone.now()
+    adjustment.decision_comment = comment
+    adjustment.total_override = total_override
+    adjustment.applied_version = plan.version
+    adjustment.effect = {"before": before, "after": _summary(plan_progress(plan=plan))}
+    adjustment.full_clean()
+    adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_reject(*, user: User, adjustment: AdjustmentRequest, comment: str) -> AdjustmentRequest:
+    """Reject a filed adjustment with a comment and return it; the plan is unchanged (R7).
+
+    Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError
+    without a comment or when the request is not filed (e.g. approved meanwhile).
+    """
+    _require_city_staff(user, adjustment.plan)
+    if not comment.strip():
+        raise ValidationError({"decision_comment": _("驳回时请填写审批意见。")})
+    updated = AdjustmentRequest.objects.filter(
+        pk=adjustment.pk, status=AdjustmentRequest.Status.FILED
+    ).update(status=AdjustmentRequest.Status.REJECTED)
+    if updated != 1:
+        raise ValidationError(_("该申请不是待审批状态（可能已被其他人处理），未作任何更改。"))
+    adjustment = AdjustmentRequest.objects.get(pk=adjustment.pk)
+    adjustment.decided_by = user
+    adjustment.decided_at = timezone.now()
+    adjustment.decision_comment = comment
+    adjustment.full_clean()
+    adjustment.save()
+    return adjustment
+
+
+@transaction.atomic
+def plan_supplement_window_set(*, user: User, plan: AnnualPlan, is_open: bool) -> AnnualPlan:
+    """Open or close the plan's mid-year supplement window (年中增补) and return the plan.
+
+    While open, districts may file adjustments after the deadline. Raises PermissionDenied for
+    anyone but the jurisdiction's city staff; ValidationError if the jurisdiction's rule set does
+    not allow a mid-year supplement. Rule R7, 北京市2024年度建设用地供应计划 §三(三).
+    """
+    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    _require_city_staff(user, plan)
+    rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
+    if is_open and not (rule_set and rule_set.mid_year_supplement_allowed):
+        raise ValidationError(_("%(j)s 的计划规则不允许年中增补（R7）。") % {"j": plan.jurisdiction})
+    plan.supplement_window_open = is_open
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+
+# --- district submissions (R9) ----------------------------------------------------------------
+
+
+def _listed_figures(submission: DistrictSubmission) -> tuple[int, Decimal]:
+    listed = submission_parcels(submission=submission).filter(is_listed=True)
+    figures = listed.aggregate(n=Count("pk"), area=Sum("area_ha"))
+    return figures["n"], rules.area(figures["area"])
+
+
+def _event(submission, action, user, comment=""):
+    count, area = _listed_figures(submission)
+    event = SubmissionEvent(
+        submission=submission,
+        action=action,
+        actor=user,
+        at=timezone.now(),
+        comment=comment,
+        parcel_count=count,
+        listed_ha=area,
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def submission_start(*, user: User, plan: AnnualPlan) -> DistrictSubmission:
+    """Return the user's district submission for `plan`, creating it (as a draft) if needed (R9).
+
+    Raises PermissionDenied unless the user is district staff of the plan's jurisdiction;
+    ValidationError if the plan is not published.
+    Rule R9, 北京市2024年度建设用地供应计划 (计划指标对应用地清单).
+    """
+    district = user.district
+    if not user.is_district_staff or district.jurisdiction_id != plan.jurisdiction_id:
+        raise PermissionDenied(_("只有本市的区级工作人员可以编制本区用地清单。"))
+    if not plan.is_published:
+        raise ValidationError(_("计划尚未发布，不能编制用地清单。"))
+    submission = DistrictSubmission.objects.filter(plan=plan, district=district).first()
+    if submission is None:
+        submission = DistrictSubmission(plan=plan, district=district)
+        submission.full_clean()
+        try:
+            with transaction.atomic():
+                submission.save()
+        except IntegrityError:
+            # Created meanwhile by a colleague of the same district: use theirs.
+            submission = DistrictSubmission.objects.get(plan=plan, district=district)
+    return submission
+
+
+@transaction.atomic
+def submission_set_listed(
+    *, user: User, submission: DistrictSubmission, parcel: Parcel, listed: bool
+) -> DistrictSubmission:
+    """Put `parcel` on the district's list (listed=True) or take it off, and return the
+    submission (R9). Only while the list is being drafted or after it was returned.
+
+    Raises PermissionDenied for anyone but the district's staff; ValidationError when the list
+    is submitted/accepted, or the parcel is not one of the district's parcels of the plan year.
+    """
+    _require_own_district(user, submission.district)
+    submission = DistrictSubmission.objects.select_for_update().select_related("plan").get(
+        pk=submission.pk
+    )
+    if not submission.is_editable:
+        raise ValidationError(
+            _("用地清单%(status)s，不能再修改；如需修改请市级退回。")
+            % {"status": submission.get_status_display()}
+        )
+    if not submission_parcels(submission=submission).filter(pk=parcel.pk).exists():
+        raise ValidationError(
+            _("地块 %(code)s 不是本区 %(year)s 年度的计划地块，不能列入清单。")
+            % {"code": parcel.code, "year": submission.plan.year}
+        )
+    if listed:
+        submission.excluded_parcels.remove(parcel)
+    else:
+        submission.excluded_parcels.add(parcel)
+    submission.save()  # updated_at and a history row: who changed the list, when
+    return submission
+
+
+def _transition(*, submission, from_statuses, to_status):
+    updated = DistrictSubmission.objects.filter(
+        pk=submission.pk, status__in=from_statuses
+    ).update(status=to_status, updated_at=timezone.now())
+    if updated != 1:
+        raise ValidationError(_("用地清单的状态已变化（可能已被其他人处理），未作任何更改。"))
+    submission = DistrictSubmission.objects.select_related("plan", "district").get(pk=submission.pk)
+    submission.save()  # a history row with the request's user
+    return submission
+
+
+@transaction.atomic
+def submission_submit(
+    *, user: User, submission: DistrictSubmission, comment: str = ""
+) -> DistrictSubmission:
+    """Submit the district's list to city staff and return the submission (R9).
+
+    Allowed from draft or returned (a resubmission). Raises PermissionDenied for anyone but the
+    district's staff; ValidationError when the list is empty or already submitted/accepted.
+    """
+    _require_own_district(user, submission.district)
+    count, _area = _listed_figures(submission)
+    if count == 0:
+        raise ValidationError(_("用地清单中没有地块，不能报送（R9）。"))
+    submission = _transition(
+        submission=submission,
+        from_statuses=[DistrictSubmission.Status.DRAFT, DistrictSubmission.Status.RETURNED],
+        to_status=DistrictSubmission.Status.SUBMITTED,
+    )
+    _event(submission, SubmissionEvent.Action.SUBMIT, user, comment)
+    return submission
+
+
+@transaction.atomic
+def submission_return(
+    *, user: User, submission: DistrictSubmission, comment: str
+) -> DistrictSubmission:
+    """Return a submitted list to the district with comments and return the submission (R9).
+
+    Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError
+    without a comment or when the list is not submitted.
+    """
+    _require_city_staff(user, submission.plan)
+    if not comment.strip():
+        raise ValidationError({"comment": _("退回时请填写意见，说明需要修改的内容。")})
+    submission = _transition(
+        submission=submission,
+        from_statuses=[DistrictSubmission.Status.SUBMITTED],
+        to_status=DistrictSubmission.Status.RETURNED,
+    )
+    _event(submission, SubmissionEvent.Action.RETURN, user, comment)
+    return submission
+
+
+@transaction.atomic
+def submission_accept(
+    *, user: User, submission: DistrictSubmission, comment: str = ""
+) -> DistrictSubmission:
+    """Accept a submitted list and return the submission (R9).
+
+    Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError when
+    the list is not submitted (e.g. accepted or returned meanwhile).
+    """
+    _require_city_staff(user, submission.plan)
+    submission = _transition(
+        submission=submission,
+        from_statuses=[DistrictSubmission.Status.SUBMITTED],
+        to_status=DistrictSubmission.Status.ACCEPTED,
+    )
+    _event(submission, SubmissionEvent.Action.ACCEPT, user, comment)
+    return submission
+
+
+# --- milestone flags (R6) ---------------------------------------------------------------------
+
+
+def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
+    """Store a flag for every milestone of a published plan whose day is over (due_on < as_of,
+    default today) and that was missed — for the
+    whole plan and for each district — and return the flags created now (R6).
+
+    Idempotent and safe to run in two workers at once: a flag is unique per milestone (and
+    district) and inserted with ignore_conflicts, so it is created once and stays, whatever is
+    supplied or back-dated later. Completion is counted from parcels supplied on or before the
+    milestone date. Rule R6, 郑州市市本级2024年度国有建设用地供应计划 §六(二) 节点管控.
+    """
+    as_of = as_of or timezone.localdate()
+    created = []
+    due = list(milestones_passed(as_of=as_of))
+    for plan in {m.plan_id: m.plan for m in due}.values():
+        matrix = milestone_matrix(plan=plan, as_of=as_of)
+        progress_by_milestone = {
+            m["due_on"]: m for m in plan_progress(plan=plan, as_of=as_of)["milestones"]
+        }
+        now = timezone.now()
+        candidates = []
+        for index, m in enumerate(matrix["milestones"]):
+            if m["due_on"] >= as_of:
+                continue  # the milestone's day is not over yet
+            whole = progress_by_milestone[m["due_on"]]
+            if whole["status"] == rules.MISSED:
+                candidates.append(
+                    MilestoneFlag(
+                        milestone_id=m["id"], district=None, required_pct=m["required_pct"],
+                        reached_pct=whole["reached_pct"], flagged_at=now,
+                    )
+                )
+            for d in matrix["districts"]:
+                cell = d["cells"][index]
+                if cell["status"] == rules.MISSED and not cell["flagged"]:
+                    candidates.append(
+                        MilestoneFlag(
+                            milestone_id=m["id"], district_id=d["id"],
+                            required_pct=m["required_pct"], reached_pct=cell["reached_pct"],
+                            flagged_at=now,
+                        )
+                    )
+        existing = {
+            (f.milestone_id, f.district_id)
+            for f in MilestoneFlag.objects.filter(milestone__plan=plan)
+        }
+        new = [f for f in candidates if (f.milestone_id, f.district_id) not in existing]
+        with transaction.atomic():
+            MilestoneFlag.objects.bulk_create(new, ignore_conflicts=True)
+        created += new
+    return created

@@ -1,0 +1,58 @@
+/* Charts of the plan overview (Chart.js, vendored). Data comes from the #chart-data JSON. */
+(function () {
+  "use strict";
+  var el = document.getElementById("chart-data");
+  if (!el || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(el.textContent);
+  var blue = "#1f4e8c", green = "#1b7f3b", grey = "#9aa3b5", red = "#b3261e";
+  Chart.defaults.font.family = '"WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif';
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.animation = false;  // draw at once: printing and screenshots show final bars
+
+  function bar(id, labels, datasets, yTitle) {
+    var canvas = document.getElementById(id);
+    if (!canvas || !labels.length) { return; }
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: labels, datasets: datasets },
+      options: { scales: { y: { beginAtZero: true, title: { display: true, text: yTitle } } } }
+    });
+  }
+
+  bar("chart-categories", data.categories.labels, [
+    { label: "目标下限", data: data.categories.target, backgroundColor: grey },
+    { label: "计划", data: data.categories.planned, backgroundColor: blue },
+    { label: "已供应", data: data.categories.supplied, backgroundColor: green }
+  ], "公顷");
+
+  bar("chart-rings", data.rings.labels, [
+    { label: "目标占比", data: data.rings.target, backgroundColor: grey },
+    { label: "计划占比", data: data.rings.planned, backgroundColor: blue },
+    { label: "已供应占比", data: data.rings.supplied, backgroundColor: green }
+  ], "%");
+
+  bar("chart-districts", data.districts.labels, [
+    { label: "计划", data: data.districts.planned, backgroundColor: blue },
+    { label: "已供应", data: data.districts.supplied, backgroundColor: green }
+  ], "公顷");
+
+  var cumulative = document.getElementById("chart-cumulative");
+  if (cumulative) {
+    var milestoneLine = data.cumulative.labels.map(function (label) {
+      var hit = data.cumulative.milestones.filter(function (m) { return m.x === label; });
+      return hit.length ? hit[0].y : null;
+    });
+    new Chart(cumulative, {
+      type: "line",
+      data: {
+        labels: data.cumulative.labels,
+        datasets: [
+          { label: "累计完成率", data: data.cumulative.actual, borderColor: blue, backgroundColor: blue, tension: 0.1 },
+          { label: "节点目标", data: milestoneLine, borderColor: red, backgroundColor: red, spanGaps: true,
+            borderDash: [6, 4], pointRadius: 6, pointStyle: "triangle" }
+        ]
+      },
+      options: { scales: { y: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } } }
+    });
+  }
+})();

@@ -1,0 +1,144 @@
+"""Table-C reminders: daily sweep, exactly once, bounded queries (issue 4)."""
+
+import datetime
+import json
+import threading
+from io import StringIO
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from assessments import services
+from assessments.models import ReminderDelivery
+from assessments.tasks import reminder_sweep_task
+from landsupply.models import Notification
+from tests.assessments.conftest import make_leasing
+from tests.factories import ContractFactory, DistrictUserFactory, EnterpriseUserFactory
+
+D = datetime.date
+
+
+def test_daily_sweep_sends_90_30_7_once_each(worked_example):
+    """Lease ends 2029-08-31 → application due 2029-02-28: 90/30/7-day reminders, once each."""
+    contract = worked_example["contract"]
+    start = datetime.datetime(2028, 10, 1, 7, 0, tzinfo=datetime.UTC)
+    sent_on = {}
+    with time_machine.travel(start, tick=False) as traveller:
+        day = D(2028, 10, 1)
+        while day <= D(2029, 3, 5):
+            before = ReminderDelivery.objects.filter(sent_at__isnull=False).count()
+            reminder_sweep_task()
+            for row in ReminderDelivery.objects.filter(sent_at__isnull=False).order_by("id")[before:]:
+                sent_on[(row.kind, row.lead_days)] = day
+            traveller.shift(datetime.timedelta(days=1))
+            day += datetime.timedelta(days=1)
+    assert sent_on == {
+        ("assessment_application", 90): D(2028, 11, 30),
+        ("renewal_application", 90): D(2028, 11, 30),
+        ("assessment_application", 30): D(2029, 1, 29),
+        ("renewal_application", 30): D(2029, 1, 29),
+        ("assessment_application", 7): D(2029, 2, 21),
+        ("renewal_application", 7): D(2029, 2, 21),
+        ("assessment_application", 0): D(2029, 3, 1),
+        ("renewal_application", 0): D(2029, 3, 1),
+    }
+    assert ReminderDelivery.objects.filter(contract=contract).count() == 8
+    # Table C: assessment application → enterprise, district copied; renewal → enterprise only.
+    holder, staff = worked_example["holder"], worked_example["district_user"]
+    assert Notification.objects.filter(recipient=holder).count() == 8
+    assert Notification.objects.filter(recipient=staff).count() == 4
+    subjects = [m.subject for m in mail.outbox]
+    assert len(subjects) == 8 and len(set(subjects)) == 8
+    assert any("2029-02-28" in s and "R18" in s for s in subjects)
+
+
+def test_command_prints_sent_then_nothing(worked_example):
+    out = StringIO()
+    call_command("send_reminders", "--today", "2029-01-29", "--format", "json", stdout=out)
+    sent = json.loads(out.getvalue())["sent"]
+    assert {(s["kind"], s["lead_days"], s["due_date"]) for s in sent} == {
+        ("assessment_application", 30, "2029-02-28"), ("renewal_application", 30, "2029-02-28")}
+    assert worked_example["holder"].email in sent[0]["recipients"]
+    out = StringIO()
+    call_command("send_reminders", "--today", "2029-01-29", stdout=out)
+    assert "nothing sent" in out.getvalue()
+
+
+def test_failed_send_is_retried_without_sending_twice(worked_example):
+    with mock.patch("assessments.services.EmailMessage.send", side_effect=OSError("SMTP down")):
+        assert services.reminder_sweep(today=D(2029, 1, 29)) == []
+    assert not Notification.objects.exists()
+    assert ReminderDelivery.objects.filter(sent_at__isnull=True, claim_token__isnull=True).count() == 2
+    assert "SMTP down" in ReminderDelivery.objects.first().last_error
+    assert len(services.reminder_sweep(today=D(2029, 1, 30))) == 2
+    assert services.reminder_sweep(today=D(2029, 1, 30)) == []
+    assert len(mail.outbox) == 2
+
+
+def test_state_and_renewal_change_what_is_reminded(worked_example):
+    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    services.renewal_apply(actor=holder, contract=contract, years=2, reason="设备延期", today=D(2028, 11, 1))
+    assert services.reminder_sweep(today=D(2028, 11, 30)) == []  # renewal pending: nothing to apply for
+    services.renewal_decide(actor=staff, contract=contract, approved=True, approval_reference="批1", today=D(2028, 12, 1))
+    assert services.reminder_sweep(today=D(2029, 2, 21)) == []  # old deadline moved
+    sent = services.reminder_sweep(today=D(2031, 2, 21))
+    assert {s["due_date"] for s in sent} == {"2031-02-28"}
+    services.assessment_apply(actor=holder, contract=contract, today=D(2031, 2, 22))
+    sent = services.reminder_sweep(today=D(2031, 8, 1))
+    assert [(s["kind"], s["lead_days"]) for s in sent] == [("assessment_decision", 30)]
+    assert sent[0]["recipients"] == [staff.email]
+
+
+def _contracts(n):
+    for i in range(n):
+        contract = ContractFactory(lease_start=D(2024, 9, 1) + datetime.timedelta(days=i))
+        make_leasing(contract)
+        EnterpriseUserFactory(enterprise=contract.enterprise)
+        DistrictUserFactory(district=contract.parcel.district)
+
+
+def test_sweep_query_count_does_not_grow_with_contracts(db, django_assert_max_num_queries):
+    _contracts(3)
+    with django_assert_max_num_queries(12) as small:
+        assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 6
+    ReminderDelivery.objects.all().delete()
+    _contracts(20)
+    with django_assert_max_num_queries(12) as large:
+        assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 46
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_send_each_reminder_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent row locks across two connections")
+    _contracts(15)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def sweep():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results.append(services.reminder_sweep(today=D(2029, 2, 1)))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    keys = [(s["contract_id"], s["kind"], s["lead_days"]) for batch in results for s in batch]
+    assert len(keys) == len(set(keys)) == 30
+    assert len(mail.outbox) == 30
+    assert ReminderDelivery.objects.filter(sent_at__isnull=False).count() == 30

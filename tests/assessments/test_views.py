@@ -1,0 +1,141 @@
+"""Contract pages: who sees what (tested through URLs), figures labelled with rules, actions."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from assessments.demo import seed_demo_contracts
+from assessments.models import Contract
+from assessments.seed import seed_rule_sets
+from landsupply.seed import seed_demo_users
+from tests.factories import (
+    CityUserFactory,
+    DistrictFactory,
+    DistrictUserFactory,
+    EnterpriseUserFactory,
+)
+
+FROZEN = datetime.datetime(2029, 1, 10, 9, 0, tzinfo=datetime.UTC)
+
+
+def test_enterprise_home_lists_figures_with_rules(client, worked_example):
+    client.force_login(worked_example["holder"])
+    response = client.get(reverse("assessments:contract_list"))
+    html = response.content.decode()
+    for text in ["30,000,000.00", "7,500,000.00", "1,500,000.00", "22,500,000.00", "2029-08-31", "2029-02-28",
+                 "R13", "R14/R16", "R15/R16", "R18"]:
+        assert text in html, text
+
+
+@pytest.mark.parametrize("who", ["enterprise", "district", "city_other"])
+def test_others_get_404(client, worked_example, who):
+    contract = worked_example["contract"]
+    if who == "enterprise":
+        user = EnterpriseUserFactory()
+    elif who == "district":
+        user = DistrictUserFactory(district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction))
+    else:
+        user = CityUserFactory()
+    client.force_login(user)
+    assert client.get(reverse("assessments:contract_detail", args=[contract.pk])).status_code == 404
+    assert client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"])).status_code == 404
+    assert contract.number not in client.get(reverse("assessments:contract_list")).content.decode()
+
+
+def test_holder_district_and_city_see_it(client, worked_example):
+    contract = worked_example["contract"]
+    city = CityUserFactory(jurisdiction=contract.parcel.district.jurisdiction)
+    for user in [worked_example["holder"], worked_example["district_user"], city]:
+        client.force_login(user)
+        response = client.get(reverse("assessments:contract_detail", args=[contract.pk]))
+        assert response.status_code == 200
+        assert "2044-08-31" in response.content.decode()
+
+
+def test_enterprise_cannot_take_district_actions(client, worked_example):
+    contract = worked_example["contract"]
+    client.force_login(worked_example["holder"])
+    url = reverse("assessments:action", args=[contract.pk, "violation"])
+    response = client.post(url, {"violation-kind": "sublease", "violation-found_on": "2026-01-01",
+                                 "violation-description": "x", "violation-disposal": "y", "violation-serious": "on"})
+    assert response.status_code == 403
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.LEASING
+
+
+def test_late_assessment_application_shows_closing_date(client, worked_example):
+    contract = worked_example["contract"]
+    with time_machine.travel(datetime.datetime(2029, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        client.force_login(worked_example["holder"])
+        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"]))
+    assert response.status_code == 400
+    assert "2029-02-28" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.state == Contract.State.LEASING
+
+
+def test_apply_from_page_and_print_notice(client, worked_example):
+    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    with time_machine.travel(FROZEN, tick=False):
+        client.force_login(holder)
+        page = client.get(reverse("assessments:contract_detail", args=[contract.pk])).content.decode()
+        assert "还剩 49 天" in page  # countdown to 2029-02-28
+        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"]))
+        assert response.status_code == 302
+        client.force_login(staff)
+        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_decide"]),
+                               {"assessment_decide-passed": "0", "assessment_decide-notice_number": "N-9",
+                                "assessment_decide-remarks": ""})
+        assert response.status_code == 302
+        notice = client.get(reverse("assessments:notice", args=[contract.pk])).content.decode()
+    assert "N-9" in notice and "未通过" in notice and "R20" in notice
+
+
+def test_public_page_needs_no_login_and_hides_private_data(client, worked_example):
+    contract = worked_example["contract"]
+    response = client.get(reverse("assessments:public_list"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert contract.parcel.code in html and "租赁中" in html
+    assert contract.enterprise.contact_email not in html
+    assert "7,500,000" not in html and "投资强度" not in html
+
+
+def test_district_awards_from_form(client, worked_example):
+    staff = worked_example["district_user"]
+    from tests.factories import LeaseThenTransferParcelFactory
+
+    parcel = LeaseThenTransferParcelFactory(district=staff.district)
+    client.force_login(staff)
+    data = {"number": "HD-9", "parcel": parcel.pk, "enterprise": worked_example["contract"].enterprise_id,
+            "award_method": "listing", "award_reference": "成交确认书9", "base_price": "30000000",
+            "lease_years": "6", "transfer_years": "14", "lease_start": "2025-01-01", "extension_approval": ""}
+    response = client.post(reverse("assessments:contract_create"), data)
+    assert "租赁年期上限" in response.content.decode()
+    data["lease_years"] = "5"
+    data["transfer_years"] = "15"
+    response = client.post(reverse("assessments:contract_create"), data)
+    contract = Contract.objects.get(number="HD-9")
+    assert response.url == contract.get_absolute_url()
+    assert contract.lease_rent == Decimal("7500000.00")
+
+
+def test_demo_contracts_idempotent_and_near_deadlines(reference_data):
+    from parcels.demo import seed_demo_parcels
+
+    seed_rule_sets()
+    seed_demo_users()
+    seed_demo_parcels()
+    first = seed_demo_contracts()
+    second = seed_demo_contracts()
+    assert len(first) == len(second) == 5
+    assert Contract.objects.filter(is_demo=True).count() == 5
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    days = sorted((c.assessment_application_due - today).days for c in first if c.state == "leasing")
+    assert any(d < 0 for d in days) and any(0 < d <= 90 for d in days)
+    assert any(c.state == "passed" for c in first)

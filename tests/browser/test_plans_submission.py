@@ -1,0 +1,59 @@
+"""Browser: a Zhengzhou district assembles and submits its parcel list; city staff accept (R9)."""
+
+from decimal import Decimal
+
+import pytest
+
+from landsupply.models import District, User
+from landsupply.seed import seed_jurisdictions
+from parcels.models import LandUseCategory
+from parcels.seed import seed_land_use_categories
+from plans.models import DistrictSubmission
+from plans.seed import seed_plans
+from tests.factories import ParcelFactory, UserFactory
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_district_submits_city_staff_accept(page, login, screenshot):
+    jurisdictions = seed_jurisdictions()
+    categories = seed_land_use_categories()
+    seed_plans()
+    jinshui = District.objects.get(code="jinshui")
+    UserFactory(username="jinshui_staff", first_name="金水区用地科", role=User.Role.DISTRICT, district=jinshui)
+    UserFactory(username="zz_boss", first_name="市局供地处", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"])
+    for code, category, area, kfa in [("JS-2024-01", "residential", "12.5", False),
+                                      ("JS-2024-02", "commercial", "3.2", True),
+                                      ("JS-2024-03", "industrial", "8", False)]:
+        ParcelFactory(district=jinshui, code=code, name=f"金水区{code}地块",
+                      category=LandUseCategory.objects.get(code=category),
+                      area_ha=Decimal(area), in_key_function_area=kfa)
+    assert categories
+
+    login("jinshui_staff")
+    page.click("#submission-link")
+    assert page.locator("#status").inner_text() == "编制中"
+    assert "未向本区分配分区指标" in page.locator("#no-allocation").inner_text()
+    assert page.locator("#listed-total").inner_text() == "23.7000"
+    # take the industrial parcel off the list: the comparison is re-computed at once
+    page.locator("tr[data-code='JS-2024-03'] .listed-toggle").uncheck()
+    page.wait_for_function("document.getElementById('listed-total').innerText === '15.7000'")
+    assert page.locator("#comparison-table tr[data-code=industrial_warehouse] .listed").inner_text() == "0"
+    screenshot("plans_submission_district_list")
+    page.fill("#submit-form textarea[name=comment]", "金水区2024年度供地清单")
+    page.click("#submit-button")
+    assert page.locator("#status").inner_text() == "已报送"
+    assert page.locator(".listed-toggle").first.is_disabled()
+    page.context.clear_cookies()
+
+    login("zz_boss")
+    page.click("#submission-link")
+    page.click("#submission-table tr[data-district=jinshui] a")
+    page.fill("#review-form textarea[name=comment]", "清单与计划一致，予以接收")
+    page.click("#accept-button")
+    assert page.locator("#status").inner_text() == "已接收"
+    timeline = page.locator("#timeline").inner_text()
+    assert "报送" in timeline and "接收" in timeline and "予以接收" in timeline and "金水区用地科" in timeline
+    screenshot("plans_submission_accepted")
+
+    assert DistrictSubmission.objects.get().status == DistrictSubmission.Status.ACCEPTED
