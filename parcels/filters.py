@@ -7,6 +7,14 @@ from landsupply.models import District, Ring
 from parcels.models import LandSource, LandUseCategory, Parcel, SupplyMethod
 
 
+class YesNoAllWidget(django_filters.widgets.BooleanWidget):
+    """全部 / 是 / 否 instead of django-filter's 未知 / 是 / 否 for an optional yes-no filter."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("全部")), ("true", _("是")), ("false", _("否")))
+
+
 class ParcelFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("编号/名称"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.none(), label=_("区"))
@@ -21,8 +29,8 @@ class ParcelFilter(django_filters.FilterSet):
     planned_quarter = django_filters.ChoiceFilter(
         choices=[(q, f"Q{q}") for q in range(1, 5)], label=_("计划季度")
     )
-    in_key_function_area = django_filters.BooleanFilter(label=_("重点功能区"))
-    near_rail = django_filters.BooleanFilter(label=_("轨道站点周边"))
+    in_key_function_area = django_filters.BooleanFilter(label=_("重点功能区"), widget=YesNoAllWidget)
+    near_rail = django_filters.BooleanFilter(label=_("轨道站点周边"), widget=YesNoAllWidget)
 
     class Meta:
         model = Parcel
