@@ -56,8 +56,16 @@ LEASE_THEN_TRANSFER_PARCELS = [
 QUARTER_END_MONTH = {1: 3, 2: 6, 3: 9, 4: 12}
 
 
-def _split(total: float, parts: int, rng: random.Random) -> list[Decimal]:
-    weights = [rng.uniform(0.6, 1.4) for _ in range(parts)]
+# Relative weight of a district's share of the demo area, by its default ring, so that the
+# demo's ring shares come out near the Beijing targets (R3: ≈25 / 60 / 15 %).
+RING_WEIGHTS = {"core": 3.0, "central": 4.5, "plain": 10.0, "eco": 3.0, None: 1.0}
+
+
+def _split(total: float, districts: list[District], rng: random.Random) -> list[Decimal]:
+    weights = [
+        RING_WEIGHTS[d.default_ring.code if d.default_ring else None] * rng.uniform(0.7, 1.3)
+        for d in districts
+    ]
     scale = total / sum(weights)
     areas = [Decimal(str(w * scale)).quantize(Decimal("0.0001"), ROUND_HALF_UP) for w in weights]
     areas[-1] += Decimal(str(total)).quantize(Decimal("0.0001")) - sum(areas)
@@ -70,7 +78,7 @@ def _demo_rows(jurisdiction_code: str, districts: list[District], categories: di
         category = categories[category_code]
         n = max(3, min(len(districts), int(total // 25)))
         chosen = rng.sample(districts, k=min(n, len(districts)))
-        for district, area in zip(chosen, _split(total, len(chosen), rng), strict=True):
+        for district, area in zip(chosen, _split(total, chosen, rng), strict=True):
             serial += 1
             quarter = rng.choices([1, 2, 3, 4], weights=[2, 3, 3, 2])[0]
             supplied = rng.random() < SUPPLY_SHARE_BY_QUARTER[quarter]

@@ -146,6 +146,11 @@ class Parcel(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs):
+        if self.ring_id is None and self.district_id:
+            self.ring_id = self.district.default_ring_id
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("parcels:detail", args=[self.pk])
 
@@ -156,11 +161,6 @@ class Parcel(models.Model):
             raise ValidationError({"ring": _("圈层必须属于地块所在区的辖区。")})
         if self.status == self.Status.SUPPLIED and not self.supplied_on:
             raise ValidationError({"supplied_on": _("已供应的地块必须填写供应日期。")})
-
-    def save(self, *args, **kwargs):
-        if self.ring_id is None and self.district_id:
-            self.ring_id = self.district.default_ring_id
-        super().save(*args, **kwargs)
 
     @property
     def jurisdiction_id(self):
