@@ -9,6 +9,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -112,9 +113,15 @@ def _ring_ancestors(jurisdiction_id: int) -> tuple[dict[int, list[int]], dict[in
 def _parcels_in_scope(
     plan: AnnualPlan, district: District | None, excluded_parcel_ids=None
 ) -> QuerySet[Parcel]:
-    qs = Parcel.objects.filter(plan_year=plan.year, district__jurisdiction_id=plan.jurisdiction_id)
     if district is not None:
-        qs = qs.filter(district_id=district.pk)
+        qs = Parcel.objects.filter(plan_year=plan.year, district_id=district.pk)
+    else:
+        # A literal id list, not a join: with the join PostgreSQL underestimates the rows a
+        # hundredfold and sorts to disk instead of hashing the GROUP BY.
+        district_ids = list(
+            District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values_list("pk", flat=True)
+        )
+        qs = Parcel.objects.filter(plan_year=plan.year, district_id__in=district_ids)
     if excluded_parcel_ids is not None:
         qs = qs.exclude(pk__in=excluded_parcel_ids)
     return qs
@@ -127,6 +134,10 @@ def _sums(*, as_of: datetime.date):
         "planned": Sum("area_ha", filter=not_withdrawn, default=ZERO),
         "supplied": Sum("area_ha", filter=supplied, default=ZERO),
     }
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, 1) + relativedelta(months=1, days=-1)
 
 
 def _range(low, high):
@@ -177,13 +188,37 @@ def plan_progress(
     """
     as_of = as_of or timezone.localdate()
     parcels = _parcels_in_scope(plan, district, excluded_parcel_ids)
+    milestones = list(plan.milestones.all())
 
-    # 1. One GROUP BY over the parcels: every category, ring and ratio figure derives from it.
-    rows = list(
-        parcels.values("category_id", "ring_id", "land_source", "in_key_function_area", "near_rail")
-        .annotate(**_sums(as_of=as_of))
-        .order_by()
+    # 1. Two GROUP BYs over the parcels, whatever their number: by district and every dimension
+    # the figures need (categories, rings, ratios and districts all derive from it), and the
+    # supplied area by day (≤ 366 rows) for the milestones and the cumulative curve.
+    dims = ("category_id", "ring_id", "land_source", "in_key_function_area", "near_rail")
+    grouped = parcels.values("district_id", *dims).annotate(**_sums(as_of=as_of)).order_by()
+    by_day = list(
+        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
+        .values("supplied_on")
+        .annotate(area=Sum("area_ha"))
+        .order_by("supplied_on")
     )
+    collapsed: dict[tuple, dict] = {}
+    district_sums: dict[int, dict] = {}
+    for g in grouped:
+        key = tuple(g[d] for d in dims)
+        row = collapsed.setdefault(
+            key, {**dict(zip(dims, key, strict=True)), "planned": ZERO, "supplied": ZERO}
+        )
+        row["planned"] += g["planned"]
+        row["supplied"] += g["supplied"]
+        d = district_sums.setdefault(g["district_id"], {"planned": ZERO, "supplied": ZERO})
+        d["planned"] += g["planned"]
+        d["supplied"] += g["supplied"]
+    rows = list(collapsed.values())
+
+    def supplied_by(day: datetime.date) -> Decimal:
+        """Supplied area (ha) on or before `day`."""
+        return sum((d["area"] for d in by_day if d["supplied_on"] <= day), ZERO)
+
     category_chains = _category_ancestors()
     ring_chains, rings = _ring_ancestors(plan.jurisdiction_id)
 
@@ -326,24 +361,16 @@ def plan_progress(
             }
         )
 
-    # 5. Supply by day (one GROUP BY, ≤ 366 rows): milestones and the cumulative curve.
-    by_day = list(
-        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
-        .values("supplied_on")
-        .annotate(area=Sum("area_ha"))
-        .order_by("supplied_on")
-    )
+    # 5. Milestones and the cumulative curve, from the cutoff sums of step 1.
     milestone_rows = []
-    for m in plan.milestones.all():
-        supplied = rules.area(
-            sum((d["area"] for d in by_day if d["supplied_on"] <= m.due_on), ZERO)
-        )
-        reached, _basis = completion(total_target[0], total_planned, supplied)
+    for m in milestones:
+        supplied_ha = rules.area(supplied_by(m.due_on))
+        reached, _basis = completion(total_target[0], total_planned, supplied_ha)
         milestone_rows.append(
             {
                 "due_on": m.due_on,
                 "required_pct": m.cumulative_pct,
-                "supplied_ha": supplied,
+                "supplied_ha": supplied_ha,
                 "reached_pct": reached,
                 "status": rules.milestone_status(
                     due_on=m.due_on, required_pct=m.cumulative_pct, reached_pct=reached, as_of=as_of
@@ -351,33 +378,23 @@ def plan_progress(
             }
         )
     monthly = []
-    cumulative = sum((d["area"] for d in by_day if d["supplied_on"].year < plan.year), ZERO)
+    previous = supplied_by(datetime.date(plan.year - 1, 12, 31))
     for month in range(1, 13):
-        in_month = sum(
-            (
-                d["area"]
-                for d in by_day
-                if d["supplied_on"].year == plan.year and d["supplied_on"].month == month
-            ),
-            ZERO,
-        )
-        cumulative += in_month
+        cumulative = supplied_by(_month_end(plan.year, month))
         monthly.append(
             {
                 "month": month,
-                "supplied_ha": rules.area(in_month),
+                "supplied_ha": rules.area(cumulative - previous),
                 "cumulative_ha": rules.area(cumulative),
                 "cumulative_pct": completion(total_target[0], total_planned, cumulative)[0],
             }
         )
+        previous = cumulative
 
-    # 6. Per district (whole plan only): one GROUP BY district.
+    # 6. Per district (whole plan only), from step 1.
     district_rows = []
     if district is None:
-        sums = {
-            r["district_id"]: r
-            for r in parcels.values("district_id").annotate(**_sums(as_of=as_of)).order_by()
-        }
+        sums = district_sums
         totals = {
             a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)
         }
@@ -722,3 +739,65 @@ def plan_ranking(*, plan: AnnualPlan, as_of=None) -> dict:
     for rank, r in enumerate(rows, start=1):
         r["rank"] = rank
     return {"rule_set": rule_set, "rows": rows}
+
+
+# --- plan set-up (R1–R6) ----------------------------------------------------------------------
+
+
+def plan_spec(*, plan: AnnualPlan) -> dict:
+    """Return the plan's figures as a plain spec (the input of services.plan_set_targets and of
+    the spreadsheet template): {"plan": {fields}, "categories": [...], "rings": [...],
+    "ratios": [...], "milestones": [...], "allocations": [...]}, codes instead of ids, areas in
+    hectares and shares in %. Seven queries."""
+    targets = list(plan.category_targets.select_related("parent").prefetch_related("land_use_categories"))
+    return {
+        "plan": {
+            f: getattr(plan, f)
+            for f in (
+                "name", "source", "total_min_ha", "total_max_ha", "city_target_min_ha",
+                "city_target_max_ha", "district_target_min_ha", "district_target_max_ha",
+                "net_reduction_ha", "net_reduction_green_belt_ha",
+            )
+        },
+        "categories": [
+            {
+                "code": t.code,
+                "name": t.name,
+                "parent": t.parent.code if t.parent else None,
+                "target_min_ha": t.target_min_ha,
+                "target_max_ha": t.target_max_ha,
+                "land_use": sorted(c.code for c in t.land_use_categories.all()),
+                "note": t.note,
+            }
+            for t in targets
+        ],
+        "rings": [
+            {"ring": r.ring.code, "share_pct": r.share_pct, "tolerance_pct": r.tolerance_pct}
+            for r in plan.ring_targets.select_related("ring")
+        ],
+        "ratios": [
+            {
+                "code": q.code,
+                "name": q.name,
+                "condition": q.condition,
+                "base_category": q.base_category.code if q.base_category else None,
+                "comparison": q.comparison,
+                "threshold_pct": q.threshold_pct,
+                "citation": q.citation,
+            }
+            for q in plan.ratio_targets.select_related("base_category")
+        ],
+        "milestones": [
+            {"due_on": m.due_on, "cumulative_pct": m.cumulative_pct} for m in plan.milestones.all()
+        ],
+        "allocations": [
+            {
+                "district": a.district.code,
+                "category": a.category_target.code if a.category_target else None,
+                "target_min_ha": a.target_min_ha,
+                "target_max_ha": a.target_max_ha,
+                "net_reduction_ha": a.net_reduction_ha,
+            }
+            for a in plan.allocations.select_related("district", "category_target")
+        ],
+    }

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('landsupply', '0001_initial'),
-        ('parcels', '0003_submissions_milestone_flags'),
+        ('parcels', '0003_parcel_ordering_by_index'),
         ('plans', '0002_adjustments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
