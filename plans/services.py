@@ -6,6 +6,9 @@ saving, and raises PermissionDenied (wrong role or district) or ValidationError 
 broken) with a message naming the field, row or rule; nothing is changed then.
 """
 
+import calendar
+import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,16 +17,20 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from landsupply.models import User
-from parcels.models import Parcel
-from plans import rules
+from landsupply.models import District, Ring, User
+from parcels.models import LandUseCategory, Parcel
+from plans import rules, spreadsheet
 from plans.models import (
     AdjustmentItem,
     AdjustmentRequest,
     AnnualPlan,
     CategoryTarget,
+    DistrictAllocation,
     DistrictSubmission,
+    Milestone,
     MilestoneFlag,
+    PolicyRatioTarget,
+    RingShareTarget,
     SubmissionEvent,
 )
 from plans.selectors import (
@@ -31,6 +38,7 @@ from plans.selectors import (
     milestones_passed,
     plan_progress,
     plan_rule_set_in_effect,
+    plan_spec,
     submission_parcels,
 )
 
@@ -602,3 +610,355 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
             MilestoneFlag.objects.bulk_create(new, ignore_conflicts=True)
         created += new
     return created
+
+
+# --- plan set-up by city staff (R1–R6, R10) ---------------------------------------------------
+
+SECTION_LABELS = {
+    "plan": "计划总量",
+    "categories": "类别指标",
+    "rings": "圈层占比",
+    "ratios": "政策比例",
+    "milestones": "季度节点",
+    "allocations": "分区指标",
+}
+
+
+def _row_errors(section: str, row: int | None, exc: ValidationError, model) -> list[str]:
+    where = SECTION_LABELS[section] + (f" 第 {row} 行" if row else "")
+    out = []
+    for field, messages in exc.message_dict.items():
+        try:
+            label = f"「{model._meta.get_field(field).verbose_name}」" if field != "__all__" else ""
+        except Exception:  # noqa: BLE001 — a non-model key: show it as it is
+            label = f"「{field}」"
+        out += [f"{where}{label}：{m}" for m in messages]
+    return out
+
+
+def _sync(model, existing: dict, wanted: dict) -> None:
+    """Save rows of `wanted` {key: unsaved instance} over `existing` {key: row}: update only when
+    a value differs (history stays meaningful), create the new, delete the rest."""
+    for key, obj in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            obj.save()
+            continue
+        changed = False
+        for field in model._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            value = getattr(obj, field.attname)
+            if getattr(row, field.attname) != value:
+                setattr(row, field.attname, value)
+                changed = True
+        if changed:
+            row.save()
+        obj.pk = row.pk
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+
+
+def _require_draft(plan: AnnualPlan) -> None:
+    if plan.is_published:
+        raise ValidationError(
+            _("计划已发布，不能直接修改；已发布的计划只能通过计划调整变更（R7）。")
+        )
+
+
+@transaction.atomic
+def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
+    """Replace the figures of a draft plan with `spec` (the shape of selectors.plan_spec) and
+    return the plan: totals (R1), the category tree (R2, R10), ring shares (R3), policy ratios
+    (R4), the city/district split and district allocations (R5), milestones (R6).
+
+    All or nothing: every row is checked and all problems are raised together as one
+    ValidationError whose messages name the section, row and field; then nothing is saved.
+    Checks: each row's fields; children fit inside their parent (R2); district totals add up to
+    the district share (R5); milestone percentages rise and end at 100 % (R6). Raises
+    PermissionDenied for anyone but the jurisdiction's city staff, ValidationError for a
+    published plan (it changes only through adjustments, R7).
+    """
+    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    _require_city_staff(user, plan)
+    _require_draft(plan)
+    errors: list[str] = []
+    land_use = {c.code: c for c in LandUseCategory.objects.all()}
+    rings = {r.code: r for r in Ring.objects.filter(jurisdiction=plan.jurisdiction)}
+    districts = {d.code: d for d in District.objects.filter(jurisdiction=plan.jurisdiction)}
+
+    for name, value in spec.get("plan", {}).items():
+        setattr(plan, name, value)
+    try:
+        plan.full_clean()
+    except ValidationError as exc:
+        errors += _row_errors("plan", None, exc, AnnualPlan)
+
+    # Categories (R2): codes unique, parents known and listed before their children.
+    existing = {t.code: t for t in plan.category_targets.all()}
+    targets: dict[str, CategoryTarget] = {}
+    links: dict[str, list] = {}
+    for index, c in enumerate(spec.get("categories", []), start=1):
+        row = c.get("_row", index)
+        code = c.get("code") or ""
+        if code in targets:
+            errors.append(f"类别指标 第 {row} 行「代码」：代码 {code} 重复。")
+            continue
+        parent = None
+        if c.get("parent"):
+            parent = targets.get(c["parent"])
+            if parent is None:
+                errors.append(
+                    f"类别指标 第 {row} 行「上级指标」：上级代码 {c['parent']} 不存在或排在本行之后。"
+                )
+        target = CategoryTarget(
+            plan=plan, code=code, name=c.get("name") or "", parent=parent,
+            target_min_ha=c.get("target_min_ha"), target_max_ha=c.get("target_max_ha"),
+            sort_order=index, note=c.get("note") or "",
+        )
+        if code in existing:
+            target.pk = existing[code].pk
+        unknown = [x for x in c.get("land_use", []) if x not in land_use]
+        if unknown:
+            errors.append(f"类别指标 第 {row} 行「计入的用地类型」：未知的用地类型代码 {'、'.join(unknown)}。")
+        links[code] = [land_use[x] for x in c.get("land_use", []) if x in land_use]
+        try:
+            target.full_clean(exclude=["plan", "parent"], validate_unique=False)
+        except ValidationError as exc:
+            errors += _row_errors("categories", row, exc, CategoryTarget)
+        targets[code] = target
+    children = defaultdict(list)
+    for t in targets.values():
+        if t.parent is not None:
+            children[t.parent.code].append(t)
+    for code, kids in children.items():
+        parent = targets[code]
+        for message in rules.children_fit_errors(
+            parent=rules.Range(parent.target_min_ha, parent.target_max_ha),
+            children=[(k.name, rules.Range(k.target_min_ha, k.target_max_ha)) for k in kids],
+        ):
+            errors.append(f"类别指标「{parent.name}」：{message}（R2 下级须在上级之内）。")
+
+    ring_rows = {}
+    for row, r in enumerate(spec.get("rings", []), start=1):
+        row = r.get("_row", row)
+        ring = rings.get(r.get("ring"))
+        if ring is None:
+            errors.append(f"圈层占比 第 {row} 行「圈层」：{plan.jurisdiction} 没有圈层 {r.get('ring')}。")
+            continue
+        obj = RingShareTarget(plan=plan, ring=ring, share_pct=r.get("share_pct"),
+                              tolerance_pct=r.get("tolerance_pct") if r.get("tolerance_pct") is not None else Decimal("5"))
+        try:
+            obj.full_clean(exclude=["plan"], validate_unique=False)
+        except ValidationError as exc:
+            errors += _row_errors("rings", row, exc, RingShareTarget)
+        ring_rows[ring.code] = obj
+
+    ratio_rows = {}
+    for index, q in enumerate(spec.get("ratios", []), start=1):
+        row = q.get("_row", index)
+        base = None
+        if q.get("base_category"):
+            base = land_use.get(q["base_category"])
+            if base is None:
+                errors.append(f"政策比例 第 {row} 行「基数用地类型」：未知的用地类型代码 {q['base_category']}。")
+        obj = PolicyRatioTarget(
+            plan=plan, code=q.get("code") or "", name=q.get("name") or "",
+            condition=q.get("condition") or "", base_category=base,
+            comparison=q.get("comparison") or "gte", threshold_pct=q.get("threshold_pct"),
+            citation=q.get("citation") or "", sort_order=index,
+        )
+        try:
+            obj.full_clean(exclude=["plan"], validate_unique=False)
+        except ValidationError as exc:
+            errors += _row_errors("ratios", row, exc, PolicyRatioTarget)
+        ratio_rows[obj.code] = obj
+
+    milestone_rows = {}
+    for row, m in enumerate(spec.get("milestones", []), start=1):
+        row = m.get("_row", row)
+        obj = Milestone(plan=plan, due_on=m.get("due_on"), cumulative_pct=m.get("cumulative_pct"))
+        try:
+            obj.full_clean(exclude=["plan"], validate_unique=False)
+        except ValidationError as exc:
+            errors += _row_errors("milestones", row, exc, Milestone)
+            continue
+        if obj.due_on.year != plan.year:
+            errors.append(f"季度节点 第 {row} 行「节点日期」：{obj.due_on} 不在计划年度 {plan.year} 内。")
+        milestone_rows[obj.due_on] = obj
+    errors += [
+        f"季度节点：{e}（R6）。"
+        for e in rules.milestone_errors([(m.due_on, m.cumulative_pct) for m in milestone_rows.values()])
+    ]
+
+    allocation_rows = {}
+    for row, a in enumerate(spec.get("allocations", []), start=1):
+        row = a.get("_row", row)
+        district = districts.get(a.get("district"))
+        if district is None:
+            errors.append(f"分区指标 第 {row} 行「区」：{plan.jurisdiction} 没有区 {a.get('district')}。")
+            continue
+        target = None
+        if a.get("category"):
+            target = targets.get(a["category"])
+            if target is None:
+                errors.append(f"分区指标 第 {row} 行「类别指标」：计划中没有类别 {a['category']}。")
+                continue
+        key = (district.code, a.get("category"))
+        if key in allocation_rows:
+            errors.append(f"分区指标 第 {row} 行：{district} 的该项指标重复。")
+            continue
+        obj = DistrictAllocation(
+            plan=plan, district=district, category_target=target,
+            target_min_ha=a.get("target_min_ha"), target_max_ha=a.get("target_max_ha"),
+            net_reduction_ha=a.get("net_reduction_ha"),
+        )
+        try:
+            obj.full_clean(exclude=["plan", "category_target"], validate_unique=False)
+        except ValidationError as exc:
+            errors += _row_errors("allocations", row, exc, DistrictAllocation)
+        allocation_rows[key] = obj
+    totals = [
+        rules.Range(a.target_min_ha, a.target_max_ha)
+        for (d, cat), a in allocation_rows.items()
+        if cat is None and a.target_min_ha is not None and a.target_max_ha is not None
+    ]
+    district_total = rules.Range(plan.district_target_min_ha, plan.district_target_max_ha)
+    if totals and not rules.allocations_add_up(total=district_total, allocations=totals):
+        low = sum((r.low for r in totals), Decimal("0"))
+        high = sum((r.high for r in totals), Decimal("0"))
+        errors.append(
+            f"分区指标：各区合计 {low}–{high} 公顷，与区级责任指标 {plan.district_target_min_ha}–"
+            f"{plan.district_target_max_ha} 公顷不符（R5 各区指标之和须等于区级总指标）。"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    plan.save()
+    _sync_categories(plan, existing, targets, links)
+    _sync(RingShareTarget, {r.ring.code: r for r in plan.ring_targets.select_related("ring")}, ring_rows)
+    _sync(PolicyRatioTarget, {q.code: q for q in plan.ratio_targets.all()}, ratio_rows)
+    _sync(Milestone, {m.due_on: m for m in plan.milestones.all()}, milestone_rows)
+    for obj in allocation_rows.values():
+        obj.category_target_id = obj.category_target.pk if obj.category_target else None
+    _sync(
+        DistrictAllocation,
+        {
+            (a.district.code, a.category_target.code if a.category_target else None): a
+            for a in plan.allocations.select_related("district", "category_target")
+        },
+        allocation_rows,
+    )
+    return plan
+
+
+def _sync_categories(plan, existing, targets, links):
+    """Save the category targets in spec order (parents come first), keeping existing rows."""
+    for code, target in targets.items():
+        if target.parent is not None:
+            target.parent_id = target.parent.pk
+        row = existing.get(code)
+        if row is None:
+            target.pk = None
+            target.save()
+        else:
+            target.pk = row.pk
+            fields = ["name", "parent_id", "target_min_ha", "target_max_ha", "sort_order", "note"]
+            if any(getattr(row, f) != getattr(target, f) for f in fields):
+                for f in fields:
+                    setattr(row, f, getattr(target, f))
+                row.save()
+            target = row
+            targets[code] = row
+        wanted = {c.pk for c in links.get(code, [])}
+        if set(target.land_use_categories.values_list("pk", flat=True)) != wanted:
+            target.land_use_categories.set(wanted)
+    for code, row in existing.items():
+        if code not in targets:
+            row.delete()
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    year = day.year + years
+    last = calendar.monthrange(year, day.month)[1]
+    return datetime.date(year, day.month, min(day.day, last))
+
+
+@transaction.atomic
+def plan_create(
+    *, user: User, year: int, name: str, copy_from: AnnualPlan | None = None
+) -> AnnualPlan:
+    """Create and return a draft plan of the user's jurisdiction for `year`, empty or copied from
+    `copy_from` (usually last year's: every target copied, milestone dates moved to `year`).
+
+    Raises PermissionDenied for anyone but city staff; ValidationError when the year already
+    has a plan or the source plan is of another jurisdiction. Rules R1–R6.
+    """
+    if not user.is_city_staff or not user.jurisdiction_id:
+        raise PermissionDenied(_("只有市级工作人员可以编制年度计划。"))
+    if AnnualPlan.objects.filter(jurisdiction_id=user.jurisdiction_id, year=year).exists():
+        raise ValidationError({"year": _("%(y)s 年度已有计划。") % {"y": year}})
+    spec = None
+    if copy_from is not None:
+        if copy_from.jurisdiction_id != user.jurisdiction_id:
+            raise ValidationError(_("只能复制本市的计划。"))
+        spec = plan_spec(plan=copy_from)
+        shift = year - copy_from.year
+        for m in spec["milestones"]:
+            m["due_on"] = _shift_year(m["due_on"], shift)
+        spec["plan"]["name"] = name
+        spec["plan"]["source"] = ""
+    totals = spec["plan"] if spec else {"total_min_ha": Decimal("0"), "total_max_ha": Decimal("0")}
+    plan = AnnualPlan(
+        jurisdiction_id=user.jurisdiction_id, year=year, name=name,
+        total_min_ha=totals["total_min_ha"], total_max_ha=totals["total_max_ha"],
+    )
+    plan.full_clean()
+    plan.save()
+    if spec is not None:
+        plan = plan_set_targets(user=user, plan=plan, spec=spec)
+    return plan
+
+
+@transaction.atomic
+def plan_publish(*, user: User, plan: AnnualPlan) -> AnnualPlan:
+    """Publish a draft plan and return it; from then on it changes only through adjustments (R7).
+
+    Re-checks the plan as plan_set_targets does (raises ValidationError naming every problem) and
+    refuses a plan without a total or categories. Raises PermissionDenied for anyone but the
+    jurisdiction's city staff; ValidationError if already published.
+    """
+    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    _require_city_staff(user, plan)
+    _require_draft(plan)
+    spec = plan_spec(plan=plan)
+    if not plan.total_max_ha or not spec["categories"]:
+        raise ValidationError(_("计划须有供应总量和至少一个类别指标才能发布（R1、R2）。"))
+    plan = plan_set_targets(user=user, plan=plan, spec=spec)  # validates; saves no change
+    plan.status = AnnualPlan.Status.PUBLISHED
+    plan.published_at = timezone.now()
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_import(*, user: User, year: int, name: str, upload) -> AnnualPlan:
+    """Create a draft plan of the user's jurisdiction for `year` from a spreadsheet in the plan
+    template (plans/spreadsheet.py) and return it; or, when the year has a draft already,
+    replace its figures.
+
+    All or nothing: unreadable cells and every rule problem (R1–R6, as plan_set_targets checks)
+    are raised together as one ValidationError naming the sheet row and column; then nothing is
+    created or changed. Raises PermissionDenied for anyone but city staff; ValidationError when
+    the year's plan is published (it changes only through adjustments, R7).
+    """
+    if not user.is_city_staff or not user.jurisdiction_id:
+        raise PermissionDenied(_("只有市级工作人员可以导入年度计划。"))
+    spec = spreadsheet.rows_to_spec(spreadsheet.read_rows(upload))
+    spec["plan"]["name"] = name
+    plan = AnnualPlan.objects.filter(jurisdiction_id=user.jurisdiction_id, year=year).first()
+    if plan is None:
+        plan = plan_create(user=user, year=year, name=name)
+    return plan_set_targets(user=user, plan=plan, spec=spec)

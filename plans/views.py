@@ -1,5 +1,7 @@
 """Plan pages. Thin: check the role, load through scoped selectors, render."""
 
+import io
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -9,16 +11,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from landsupply.access import city_staff_required, role_required, staff_required
+from parcels.models import LandUseCategory
 from parcels.selectors import district_list_for_user
-from plans import selectors, services
+from plans import selectors, services, spreadsheet
 from plans.filters import AdjustmentFilter, AnnualPlanFilter
 from plans.forms import (
+    PLAN_SECTIONS,
     AdjustmentForm,
     AdjustmentItemFormSet,
     DecisionForm,
+    PlanCreateForm,
+    PlanFieldsForm,
+    PlanImportForm,
     SubmissionDecisionForm,
 )
-from plans.history import history_rows
+from plans.history import history_rows, plan_history_rows
 from plans.models import AdjustmentRequest, AnnualPlan, DistrictSubmission
 
 
@@ -101,7 +108,7 @@ def overview(request):
             rule_set=selectors.plan_rule_set_in_effect(
                 jurisdiction=plan.jurisdiction, on=timezone.localdate()
             ),
-            plan_history=plan.history.select_related("history_user").order_by("-history_date")[:20],
+            history=plan_history_rows(plan),
         )
     return render(request, "plans/overview.html", context)
 
@@ -166,6 +173,7 @@ def adjustment_detail(request, pk):
         for c in comparison["before"]["categories"]:
             rows.append({"before": c, "after": after.get(c["code"], {})})
     history = adjustment.history.select_related("history_user").order_by("history_date")
+    changes = history_rows(adjustment.history.select_related("history_user"))
     return render(
         request,
         "plans/adjustment_detail.html",
@@ -175,6 +183,7 @@ def adjustment_detail(request, pk):
             "comparison": comparison,
             "category_rows": rows,
             "history": history,
+            "changes": changes,
             "decision_form": DecisionForm(),
         },
     )
@@ -418,3 +427,148 @@ def ranking(request, pk):
         "plans/ranking.html",
         {"plan": plan, "ranking": result, "chart": chart, "as_of": timezone.localdate()},
     )
+
+
+# --- plan set-up by city staff (R1–R6) --------------------------------------------------------
+
+
+@city_staff_required
+def plan_create(request):
+    """City staff start a year's plan: blank, or copied from an earlier plan of their city."""
+    plans = selectors.plan_list_for_user(user=request.user).order_by("-year")
+    latest = plans.first()
+    form = PlanCreateForm(
+        request.POST or None,
+        plans=plans,
+        initial={"year": latest.year + 1 if latest else timezone.localdate().year, "copy_from": latest},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已创建计划草稿，请核对各项指标后发布。"))
+            return redirect("plans:plan_edit", plan.pk)
+    return render(request, "plans/plan_create.html", {"form": form})
+
+
+def _section_choices(plan):
+    land_use = [(c.code, c.name) for c in LandUseCategory.objects.all()]
+    return {
+        "categories": {"land_use": land_use},
+        "rings": {"ring": [("", "—")] + [(r.code, r.name) for r in plan.jurisdiction.rings.all()]},
+        "ratios": {"base_category": [("", _("全部供应用地"))] + land_use},
+        "milestones": {},
+        "allocations": {
+            "district": [("", "—")] + [(d.code, d.name) for d in plan.jurisdiction.districts.all()]
+        },
+    }
+
+
+@city_staff_required
+def plan_edit(request, pk):
+    """City staff edit a draft plan: totals, category tree, rings, ratios, milestones, district
+    allocations. The service checks everything at once (R1–R6); a published plan is refused."""
+    plan = _plan(request, pk)
+    if plan.is_published:
+        messages.error(request, _("计划已发布，不能直接修改；已发布的计划只能通过计划调整变更（R7）。"))
+        return redirect(plan)
+    spec = selectors.plan_spec(plan=plan)
+    choices = _section_choices(plan)
+    data = request.POST if request.method == "POST" else None
+    plan_form = PlanFieldsForm(data, instance=plan, prefix="plan")
+    formsets = {
+        key: formset_class(data, prefix=key, choices=choices[key], initial=None if data else spec[key])
+        for key, (_label, formset_class) in PLAN_SECTIONS.items()
+    }
+    errors = []
+    if data is not None:
+        if plan_form.is_valid() and all(f.is_valid() for f in formsets.values()):
+            new_spec = {"plan": plan_form.cleaned_data, **{k: f.rows() for k, f in formsets.items()}}
+            try:
+                services.plan_set_targets(user=request.user, plan=plan, spec=new_spec)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("计划已保存（草稿）。"))
+                return redirect("plans:plan_edit", plan.pk)
+        else:
+            errors = [_("请按各行提示更正后再保存。")]
+    sections = [
+        {"key": key, "label": label, "formset": formsets[key]}
+        for key, (label, _formset_class) in PLAN_SECTIONS.items()
+    ]
+    return render(
+        request,
+        "plans/plan_edit.html",
+        {
+            "plan": plan, "plan_form": plan_form, "formsets": formsets, "sections": sections,
+            "errors": errors,
+            "history": plan_history_rows(plan),
+        },
+    )
+
+
+@require_POST
+@city_staff_required
+def plan_publish(request, pk):
+    """City staff publish a draft plan (draft → published)."""
+    plan = _plan(request, pk)
+    try:
+        services.plan_publish(user=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("plans:plan_edit", plan.pk)
+    messages.success(request, _("计划已发布；此后只能通过计划调整变更（R7）。"))
+    return redirect(plan)
+
+
+@city_staff_required
+def plan_import(request):
+    """City staff load a plan from a spreadsheet in the template; all or nothing, errors by row
+    and column (R1–R6)."""
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_import(
+                user=request.user, year=form.cleaned_data["year"], name=form.cleaned_data["name"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("计划已导入为草稿，请核对后发布。"))
+            return redirect("plans:plan_edit", plan.pk)
+    return render(
+        request, "plans/plan_import.html",
+        {"form": form, "errors": errors, "columns": spreadsheet.COLUMNS, "sections": spreadsheet.SECTIONS},
+    )
+
+
+@city_staff_required
+def plan_import_template(request):
+    """The plan template as .xlsx, filled with the user's latest plan as an example."""
+    from openpyxl import Workbook
+
+    plan = selectors.plan_default_for_user(user=request.user)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "计划"
+    rows = spreadsheet.spec_to_rows(selectors.plan_spec(plan=plan)) if plan else [
+        [label for _key, label in spreadsheet.COLUMNS]
+    ]
+    for row in rows:
+        sheet.append(row)
+    notes = workbook.create_sheet("说明")
+    for line in (spreadsheet.__doc__ or "").splitlines():
+        notes.append([line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="plan-template.xlsx"'
+    return response

@@ -86,7 +86,7 @@ def test_toggling_a_parcel_recomputes_the_comparison(client, jinshui_list, distr
 
     response = client.post(url, {"parcel": js02.pk, "listed": "0"}, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200
-    assert 'id="listed-total">12<' in response.content.decode()
+    assert 'id="listed-total">12.0000<' in response.content.decode()
     assert list(jinshui_list.excluded_parcels.all()) == [js02]
 
     client.post(url, {"parcel": js02.pk, "listed": "1"}, HTTP_X_REQUESTED_WITH="fetch")
