@@ -1,6 +1,8 @@
 """Admin for the assessments app: rule sets (editable parameters, R25) and contract records."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import (
@@ -63,6 +65,15 @@ class ContractAdmin(SimpleHistoryAdmin):
 class IndicatorReportAdmin(admin.ModelAdmin):
     list_display = ["indicator", "year", "actual", "reported_by", "reported_at"]
     list_filter = ["year"]
+    # Evidence lives in private storage (no public URL): linked through the checked view.
+    exclude = ["evidence"]
+    readonly_fields = ["evidence_link"]
+
+    @admin.display(description="证明材料")
+    def evidence_link(self, obj):
+        if not obj.evidence:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("assessments:evidence", args=[obj.pk]), obj.evidence_name)
 
 
 @admin.register(Assessment)

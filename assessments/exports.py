@@ -1,4 +1,5 @@
-"""The lease-then-transfer contracts register as .xlsx, with the contract list's filters."""
+"""The lease-then-transfer contracts register as .xlsx, with the contract list's filters, and the
+written assessment notice as PDF."""
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
@@ -37,3 +38,29 @@ def contract_register_export(request):
     )
     stamp = timezone.localdate().isoformat()
     return xlsx_response([("先租后让合同台账", HEADERS, rows)], f"先租后让合同台账-{stamp}.xlsx")
+
+
+class PdfUnavailable(RuntimeError):
+    """The machine lacks the system libraries WeasyPrint needs (Pango)."""
+
+
+def pdf_available() -> bool:
+    """Return whether notices can be rendered as PDF here (WeasyPrint and Pango load)."""
+    try:
+        import weasyprint  # noqa: F401  imported on use: loading Pango takes a moment
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def notice_pdf(html: str) -> bytes:
+    """Return the written assessment notice (R18), rendered as HTML, as A4 PDF bytes.
+
+    WeasyPrint lays it out with the system's CJK font (Debian fonts-wqy-microhei) embedded.
+    Raises PdfUnavailable when Pango is not installed (the printable page still works).
+    """
+    if not pdf_available():
+        raise PdfUnavailable("PDF 需要系统库 Pango（Debian：libpango-1.0-0 libpangoft2-1.0-0）。")
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()

@@ -6,10 +6,12 @@ stored on the contract (kept current by services.contract_recompute) so that pag
 reminder sweep can read and index them. Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18).
 """
 
+import os
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -267,6 +269,29 @@ class Indicator(models.Model):
             raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files kept under settings.PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and any public URL;
+    they are served only by views that check access (views.evidence_download)."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("private files have no public URL; link to the view that checks access")
+
+
+private_storage = PrivateStorage()
+
+
+def _private_storage() -> PrivateStorage:
+    return private_storage
+
+
 def _evidence_path(instance, filename):
     return f"evidence/{instance.indicator.contract_id}/{instance.year}/{filename}"
 
@@ -277,7 +302,7 @@ class IndicatorReport(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports", verbose_name=_("指标"))
     year = models.PositiveSmallIntegerField(_("年度"))
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=4)
-    evidence = models.FileField(_("证明材料"), upload_to=_evidence_path, blank=True)
+    evidence = models.FileField(_("证明材料"), upload_to=_evidence_path, storage=_private_storage, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("填报人")
@@ -294,6 +319,10 @@ class IndicatorReport(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.year}"
+
+    @property
+    def evidence_name(self) -> str:
+        return os.path.basename(self.evidence.name)
 
 
 class Assessment(models.Model):

@@ -7,6 +7,8 @@ Public API used by other parts of the project (register export, benchmarks):
   table-C date (lease_end, assessment_application_due, …) is a column, so exporting needs no
   further queries.
 - ``contract_get(user=, pk=)`` → one Contract or Contract.DoesNotExist (→ 404).
+- ``indicator_report_get(user=, pk=)`` → one IndicatorReport of a contract the user may see,
+  or IndicatorReport.DoesNotExist (→ 404); used to serve evidence files.
 - ``rule_set_effective(jurisdiction=, on=)`` → the LeaseRuleSet in force (R25).
 - ``reminder_due_list(today=)`` → every (contract, deadline, due date, lead time) to remind of
   today, found with one indexed query (see services.reminder_sweep).
@@ -21,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments import rules
-from assessments.models import Contract, DeadlineKind, LeaseRuleSet
+from assessments.models import Contract, DeadlineKind, IndicatorReport, LeaseRuleSet
 from landsupply.models import Jurisdiction, User
 
 # How far back the sweep looks for overdue deadlines: a catch-up window for a sweep that did not
@@ -56,6 +58,15 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
 def contract_get(*, user: User, pk: int) -> Contract:
     """Return one contract `user` may see. Raises Contract.DoesNotExist otherwise (→ 404)."""
     return contract_list(user=user).get(pk=pk)
+
+
+def indicator_report_get(*, user: User, pk: int) -> IndicatorReport:
+    """Return one indicator report (with its evidence file) of a contract `user` may see
+    (contract_list's scope). Raises IndicatorReport.DoesNotExist otherwise (→ 404).
+    """
+    return IndicatorReport.objects.select_related("indicator__contract").get(
+        pk=pk, indicator__contract__in=contract_list(user=user).values("pk")
+    )
 
 
 def contract_list_public() -> QuerySet[Contract]:
@@ -160,7 +171,8 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     rules.reminder_lead_for picks.
 
     Two queries whatever the number of contracts: the rule sets' lead times, then one range
-    scan over the indexed (state, deadline date) columns.
+    scan over the indexed (state, deadline date) columns. The contracts carry only the fields
+    the sweep reads (number, state, dates, enterprise name and e-mail, parcel name and district).
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {pk: _parse_leads(value) for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")}
@@ -171,7 +183,14 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     condition = Q()
     for state, field, _kinds in _SWEEP_SPEC:
         condition |= Q(state=state, **{f"{field}__range": (low, high)})
-    contracts = Contract.objects.filter(condition).select_related("parcel", "enterprise")
+    # Only what the sweep reads: a catch-up day covers thousands of contracts.
+    contracts = (
+        Contract.objects.filter(condition)
+        .select_related("parcel", "enterprise")
+        .only("number", "state", "rule_set", "enterprise__name", "enterprise__contact_email",
+              "parcel__name", "parcel__district", *{field for _state, field, _kinds in _SWEEP_SPEC})
+        .order_by()
+    )
     result = []
     for contract in contracts.iterator(chunk_size=2000):
         leads = lead_sets.get(contract.rule_set_id, ())

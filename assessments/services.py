@@ -10,6 +10,7 @@ Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18), D
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import uuid
 from datetime import timedelta
@@ -17,8 +18,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +47,6 @@ logger = logging.getLogger(__name__)
 S = Contract.State
 # A claim older than this whose send never finished (worker killed) may be claimed again.
 STALE_CLAIM = timedelta(minutes=15)
-CLAIM_CHUNK = 5000
 
 
 def _violation(exc: rules.RuleViolation) -> ValidationError:
@@ -669,12 +670,16 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     """Return what this sweep sent: one dict per reminder (contract number, kind, due date,
     lead days, recipients).
 
-    Finds due reminders with one query (selectors.reminder_due_list), claims each
-    (contract, deadline, due date, lead time) with a unique row and a conditional UPDATE before
-    sending, so two sweeps or two workers never send the same reminder twice; a failed e-mail
-    releases its claim and is retried by the next sweep. Sends e-mail (Django mail) and an
-    in-app Notification to the people table C names. Bounded number of queries.
-    Not atomic on purpose: claims must be committed before sending.
+    Finds due reminders with one query (selectors.reminder_due_list), then claims every
+    (contract, deadline, due date, lead time) with one INSERT … ON CONFLICT DO UPDATE … WHERE
+    … RETURNING: the unique row is the claim, and only the sweep whose statement returns the row
+    sends it, so two sweeps or two workers never send the same reminder twice. A failed e-mail
+    releases its claim and is retried by the next sweep; a claim left by a killed worker may be
+    taken again after STALE_CLAIM. Sends e-mail (Django mail, one connection for the sweep) and
+    an in-app Notification to the people table C names.
+
+    The number of queries does not depend on the number of contracts or reminders.
+    Not atomic on purpose: claims are committed before sending.
     Table C, rules R18–R21.
     """
     today = _today(today)
@@ -682,105 +687,195 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     if not due:
         return []
     by_key = {(d.contract.pk, d.kind, d.due, d.lead_days): d for d in due}
-    ReminderDelivery.objects.bulk_create(
-        [ReminderDelivery(contract_id=c, kind=k, due_date=dd, lead_days=lead) for (c, k, dd, lead) in by_key],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
     token = uuid.uuid4()
-    now = timezone.now()
-    contract_ids = sorted({key[0] for key in by_key})
-    low, high = min(k[2] for k in by_key), max(k[2] for k in by_key)
-    for start in range(0, len(contract_ids), CLAIM_CHUNK):
-        # The conditional UPDATE is the claim: a concurrent sweep's UPDATE waits for the row
-        # lock, then re-checks the WHERE clause and skips what the other one took.
-        ReminderDelivery.objects.filter(
-            contract_id__in=contract_ids[start : start + CLAIM_CHUNK],
-            sent_at__isnull=True,
-            due_date__range=(low, high),
-        ).filter(Q(claim_token__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)).update(
-            claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-        )
-    claimed, not_due = [], []
-    for row in ReminderDelivery.objects.filter(claim_token=token, sent_at__isnull=True):
-        key = (row.contract_id, row.kind, row.due_date, row.lead_days)
-        if key in by_key:
-            claimed.append(row)
-        else:
-            not_due.append(row.pk)
-    if not_due:
-        # Rows of keys not due today (an earlier failure of a lead time now passed): release.
-        ReminderDelivery.objects.filter(pk__in=not_due, claim_token=token).update(
-            claim_token=None, claimed_at=None, attempts=F("attempts") - 1
-        )
+    claimed = _reminder_claim(sorted(by_key), token=token, now=timezone.now())
     if not claimed:
         return []
 
     contracts = {d.contract.pk: d.contract for d in due}
-    enterprise_ids = {c.enterprise_id for c in contracts.values()}
-    district_ids = {c.parcel.district_id for c in contracts.values()}
-    users = User.objects.filter(is_active=True).filter(
-        Q(role=User.Role.ENTERPRISE, enterprise_id__in=enterprise_ids)
-        | Q(role=User.Role.DISTRICT, district_id__in=district_ids)
-    )
-    enterprise_users, district_users = {}, {}
-    for user in users:
-        if user.role == User.Role.ENTERPRISE:
-            enterprise_users.setdefault(user.enterprise_id, []).append(user)
-        else:
-            district_users.setdefault(user.district_id, []).append(user)
-
+    enterprise_users, district_users = _reminder_audience(contracts.values())
+    texts = _ReminderTexts()
+    urls = {pk: reverse("assessments:contract_detail", args=[pk]) for pk in {key[0] for _pk, key in claimed}}
     connection = connection or get_connection()
-    sent, notifications, results = [], [], []
-    for row in claimed:
-        contract = contracts[row.contract_id]
-        to_enterprise, to_district = _AUDIENCE[row.kind]
-        people = (enterprise_users.get(contract.enterprise_id, []) if to_enterprise else []) + (
-            district_users.get(contract.parcel.district_id, []) if to_district else []
-        )
-        addresses = [u.email for u in people if u.email]
-        if to_enterprise and contract.enterprise.contact_email:
-            addresses.append(contract.enterprise.contact_email)
-        addresses = list(dict.fromkeys(addresses))
-        title, body = _reminder_text(contract, row)
-        try:
-            if addresses:
-                EmailMessage(subject=title, body=body, to=addresses, connection=connection).send()
-        except Exception as exc:  # noqa: BLE001 - any transport error: release and retry later
-            logger.warning("reminder %s failed: %s", row.pk, exc)
-            ReminderDelivery.objects.filter(pk=row.pk, claim_token=token).update(
-                claim_token=None, claimed_at=None, last_error=str(exc)[:1000]
+    sent, failed, notifications, results = [], [], [], []
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - transport down: release every claim, retry later
+        logger.warning("reminder sweep: mail connection failed: %s", exc)
+        _reminder_finish(token, sent=[], failed=[(pk, str(exc)[:1000]) for pk, _key in claimed])
+        return []
+    try:
+        for pk, key in claimed:
+            contract_id, kind, due_date, lead_days = key
+            contract = contracts[contract_id]
+            to_enterprise, to_district = _AUDIENCE[kind]
+            people = (enterprise_users.get(contract.enterprise_id, []) if to_enterprise else []) + (
+                district_users.get(contract.parcel.district_id, []) if to_district else []
             )
-            continue
-        url = reverse("assessments:contract_detail", args=[contract.pk])
-        notifications += [Notification(recipient=u, title=title, body=body, url=url) for u in people]
-        row.recipients = ", ".join(addresses or [u.username for u in people])
-        sent.append(row)
-        results.append({
-            "contract": contract.number,
-            "contract_id": contract.pk,
-            "kind": row.kind,
-            "due_date": row.due_date.isoformat(),
-            "lead_days": row.lead_days,
-            "recipients": addresses or [u.username for u in people],
-        })
+            addresses = [email for _pk, _name, email in people if email]
+            if to_enterprise and contract.enterprise.contact_email:
+                addresses.append(contract.enterprise.contact_email)
+            addresses = list(dict.fromkeys(addresses))
+            title, body = texts.render(contract, kind=kind, due_date=due_date, lead_days=lead_days)
+            if addresses:
+                try:
+                    connection.send_messages([EmailMessage(subject=title, body=body, to=addresses)])
+                except Exception as exc:  # noqa: BLE001 - any transport error: release and retry later
+                    logger.warning("reminder %s failed: %s", pk, exc)
+                    failed.append((pk, str(exc)[:1000]))
+                    continue
+            shown = addresses or [name for _pk, name, _email in people]
+            notifications += [(user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people]
+            sent.append((pk, ", ".join(shown)))
+            results.append({
+                "contract": contract.number,
+                "contract_id": contract_id,
+                "kind": kind,
+                "due_date": due_date.isoformat(),
+                "lead_days": lead_days,
+                "recipients": shown,
+            })
+    finally:
+        connection.close()
     with transaction.atomic():
-        Notification.objects.bulk_create(notifications, batch_size=1000)
-        sent_at = timezone.now()
-        for row in sent:
-            row.sent_at = sent_at
-        ReminderDelivery.objects.bulk_update(sent, ["sent_at", "recipients"], batch_size=1000)
+        _notifications_insert(notifications)
+        _reminder_finish(token, sent=sent, failed=failed)
     return results
 
 
-def _reminder_text(contract: Contract, row: ReminderDelivery) -> tuple[str, str]:
-    label = DeadlineKind(row.kind).label
-    when = _("已逾期") if row.lead_days == 0 else _("提前 %(d)s 天提醒") % {"d": row.lead_days}
-    title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）") % {
-        "rule": _RULE[row.kind], "number": contract.number, "label": label,
-        "due": row.due_date.isoformat(), "when": when}
-    body = _("合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-             "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。") % {
-        "number": contract.number, "parcel": contract.parcel.name, "enterprise": contract.enterprise.name,
-        "label": label, "due": row.due_date.isoformat(), "rule": _RULE[row.kind]}
-    return title, body
+def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
+    """Return the active enterprise users per enterprise and district staff per district of
+    `contracts` as (pk, username, email) tuples, with one query."""
+    enterprise_ids = {c.enterprise_id for c in contracts}
+    district_ids = {c.parcel.district_id for c in contracts}
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=User.Role.ENTERPRISE, enterprise_id__in=enterprise_ids)
+            | Q(role=User.Role.DISTRICT, district_id__in=district_ids)
+        )
+        .order_by("pk")
+        .values_list("pk", "username", "email", "role", "enterprise_id", "district_id")
+    )
+    enterprise_users, district_users = {}, {}
+    for pk, username, email, role, enterprise_id, district_id in users:
+        if role == User.Role.ENTERPRISE:
+            enterprise_users.setdefault(enterprise_id, []).append((pk, username, email))
+        else:
+            district_users.setdefault(district_id, []).append((pk, username, email))
+    return enterprise_users, district_users
+
+
+class _ReminderTexts:
+    """The reminder subject and body, translated once per sweep and filled in per reminder."""
+
+    def __init__(self):
+        self.labels = {kind: str(kind.label) for kind in DeadlineKind}
+        self.overdue = _("已逾期")
+        self.ahead = _("提前 %(d)s 天提醒")
+        self.title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）")
+        self.body = _("合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
+                      "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。")
+
+    def render(self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int) -> tuple[str, str]:
+        label, rule, due = self.labels[kind], _RULE[kind], due_date.isoformat()
+        when = self.overdue if lead_days == 0 else self.ahead % {"d": lead_days}
+        title = self.title % {"rule": rule, "number": contract.number, "label": label, "due": due, "when": when}
+        body = self.body % {"number": contract.number, "parcel": contract.parcel.name,
+                            "enterprise": contract.enterprise.name, "label": label, "due": due, "rule": rule}
+        return title, body
+
+
+# Raw SQL for the claim and its release: one statement each whatever the number of rows.
+# The rows travel as arrays (PostgreSQL, unnest) or as one JSON document (SQLite, json_each).
+
+
+def _rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, list]:
+    """Return (a SELECT yielding `rows` with the named columns, its parameters).
+
+    columns: (name, PostgreSQL array element type) pairs.
+    """
+    if db_connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+        names = ", ".join(name for name, _type in columns)
+        return f"SELECT * FROM unnest({arrays}) AS r({names})", [list(col) for col in zip(*rows, strict=True)]
+    extract = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns))
+    document = json.dumps([[v.isoformat() if isinstance(v, datetime.date) else v for v in row] for row in rows])
+    return f"SELECT {extract} FROM json_each(%s)", [document]
+
+
+def _reminder_claim(keys: list[tuple], *, token: uuid.UUID, now: datetime.datetime) -> list[tuple[int, tuple]]:
+    """Return [(delivery id, key)] of the keys this sweep claimed, in one statement.
+
+    A new key is inserted already claimed; an existing one is claimed only when it is unsent
+    and unclaimed (released after a failure) or its claim is stale. Under concurrency the
+    unique index makes the second sweep wait for the first's row and then skip it.
+    """
+    table = ReminderDelivery._meta.db_table
+    token_field = ReminderDelivery._meta.get_field("claim_token")
+    time_field = ReminderDelivery._meta.get_field("claimed_at")
+    source, params = _rows_source(
+        [("contract_id", "bigint"), ("kind", "varchar"), ("due_date", "date"), ("lead_days", "integer")], keys
+    )
+    claimed_at = time_field.get_db_prep_value(now, db_connection)
+    stale = time_field.get_db_prep_value(now - STALE_CLAIM, db_connection)
+    sql = f"""
+        INSERT INTO {table} (contract_id, kind, due_date, lead_days, claim_token, claimed_at, attempts,
+                             last_error, recipients, created_at)
+        SELECT s.contract_id, s.kind, s.due_date, s.lead_days, %s, %s, 1, '', '', %s FROM ({source}) AS s WHERE true
+        ON CONFLICT (contract_id, kind, due_date, lead_days) DO UPDATE
+           SET claim_token = excluded.claim_token, claimed_at = excluded.claimed_at,
+               attempts = {table}.attempts + 1
+         WHERE {table}.sent_at IS NULL AND ({table}.claim_token IS NULL OR {table}.claimed_at < %s)
+        RETURNING id, contract_id, kind, due_date, lead_days
+    """
+    token_value = token_field.get_db_prep_value(token, db_connection)
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [token_value, claimed_at, claimed_at, *params, stale])
+        rows = cursor.fetchall()
+    claimed = []
+    for pk, contract_id, kind, due_date, lead_days in rows:
+        if not isinstance(due_date, datetime.date):
+            due_date = datetime.date.fromisoformat(due_date)
+        claimed.append((pk, (contract_id, kind, due_date, lead_days)))
+    return sorted(claimed, key=lambda item: item[1])
+
+
+def _notifications_insert(rows: list[tuple[int, str, str, str]]) -> None:
+    """Insert in-app Notifications [(recipient id, title, body, url)] in one statement."""
+    if not rows:
+        return
+    table = Notification._meta.db_table
+    created_at = Notification._meta.get_field("created_at").get_db_prep_value(timezone.now(), db_connection)
+    source, params = _rows_source(
+        [("recipient_id", "bigint"), ("title", "text"), ("body", "text"), ("url", "text")], rows
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, title, body, url, created_at) "
+            f"SELECT s.recipient_id, s.title, s.body, s.url, %s FROM ({source}) AS s",
+            [created_at, *params],
+        )
+
+
+def _reminder_finish(token: uuid.UUID, *, sent: list[tuple[int, str]], failed: list[tuple[int, str]]) -> None:
+    """Mark `sent` [(id, recipients)] as sent and release `failed` [(id, error)], one statement
+    each, touching only rows this sweep still holds."""
+    table = ReminderDelivery._meta.db_table
+    token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(token, db_connection)
+    sent_at = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(timezone.now(), db_connection)
+    with db_connection.cursor() as cursor:
+        if sent:
+            source, params = _rows_source([("id", "bigint"), ("recipients", "text")], sent)
+            cursor.execute(
+                f"UPDATE {table} SET sent_at = %s, recipients = s.recipients FROM ({source}) AS s "
+                f"WHERE {table}.id = s.id AND {table}.claim_token = %s",
+                [sent_at, *params, token_value],
+            )
+        if failed:
+            source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
+            cursor.execute(
+                f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "
+                f"FROM ({source}) AS s WHERE {table}.id = s.id AND {table}.claim_token = %s",
+                [*params, token_value],
+            )

@@ -1,18 +1,21 @@
 """Contract pages: thin views that load through scoped selectors and call services."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import forms, selectors, services
+from assessments import exports, forms, selectors, services
 from assessments.filters import ContractFilter
-from assessments.models import Contract, ExitRecord
+from assessments.models import Contract, ExitRecord, IndicatorReport
 from landsupply.access import staff_required
 from landsupply.models import User
 from parcels.selectors import district_list_for_user, parcel_list
@@ -180,14 +183,51 @@ def contract_create(request):
     return render(request, "assessments/contract_form.html", {"form": form})
 
 
-@login_required
-def assessment_notice(request, pk):
-    """The printable written notice of the assessment result (R18)."""
+def _decided(request, pk):
     contract = _get_contract(request, pk)
     assessment = getattr(contract, "assessment", None) if hasattr(contract, "assessment") else None
     if assessment is None or assessment.passed is None:
         raise Http404(_("尚未作出考核结论。"))
+    return contract, assessment
+
+
+@login_required
+def assessment_notice(request, pk):
+    """The printable written notice of the assessment result (R18)."""
+    contract, assessment = _decided(request, pk)
     return render(request, "assessments/notice.html", {"contract": contract, "assessment": assessment})
+
+
+@login_required
+def assessment_notice_pdf(request, pk):
+    """The written notice of the assessment result (R18) as an A4 PDF download."""
+    contract, assessment = _decided(request, pk)
+    try:
+        pdf = exports.notice_pdf(render_to_string(
+            "assessments/notice_pdf.html", {"contract": contract, "assessment": assessment}, request=request
+        ))
+    except exports.PdfUnavailable as exc:
+        messages.error(request, _("此服务器无法生成 PDF：%(why)s 请使用打印页面。") % {"why": exc})
+        return redirect("assessments:notice", pk=contract.pk)
+    filename = f"考核结果通知书-{contract.number}.pdf"
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@login_required
+def evidence_download(request, pk):
+    """Stream the evidence file of an indicator report to the holder, the district's staff or
+    the jurisdiction's city staff; anyone else gets 404 (files live in private storage)."""
+    try:
+        report = selectors.indicator_report_get(user=request.user, pk=pk)
+    except IndicatorReport.DoesNotExist as exc:
+        raise Http404(_("没有这个文件，或您无权查看。")) from exc
+    if not report.evidence:
+        raise Http404(_("没有这个文件，或您无权查看。"))
+    try:
+        handle = report.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("没有这个文件，或您无权查看。")) from exc
+    return FileResponse(handle, as_attachment=True, filename=report.evidence_name)
 
 
 def public_list(request):

@@ -112,6 +112,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads that only views with an access check may serve (never under MEDIA_URL).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("LANDSUPPLY_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "landsupply@localhost")

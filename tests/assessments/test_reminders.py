@@ -69,7 +69,7 @@ def test_command_prints_sent_then_nothing(worked_example):
 
 
 def test_failed_send_is_retried_without_sending_twice(worked_example):
-    with mock.patch("assessments.services.EmailMessage.send", side_effect=OSError("SMTP down")):
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError("SMTP down")):
         assert services.reminder_sweep(today=D(2029, 1, 29)) == []
     assert not Notification.objects.exists()
     assert ReminderDelivery.objects.filter(sent_at__isnull=True, claim_token__isnull=True).count() == 2

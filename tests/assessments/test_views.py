@@ -1,5 +1,6 @@
 """Contract pages: who sees what (tested through URLs), figures labelled with rules, actions."""
 
+import contextlib
 import datetime
 from decimal import Decimal
 
@@ -139,3 +140,62 @@ def test_demo_contracts_idempotent_and_near_deadlines(reference_data):
     days = sorted((c.assessment_application_due - today).days for c in first if c.state == "leasing")
     assert any(d < 0 for d in days) and any(0 < d <= 90 for d in days)
     assert any(c.state == "passed" for c in first)
+
+
+def test_public_page_is_linked_from_login_and_contract_list(client, worked_example):
+    """R24: anonymous visitors find the disclosure page from the login page; users from the list."""
+    public = reverse("assessments:public_list")
+    assert f'href="{public}"' in client.get(reverse("login")).content.decode()
+    client.force_login(worked_example["holder"])
+    assert f'href="{public}"' in client.get(reverse("assessments:contract_list")).content.decode()
+
+
+def test_notice_pdf_for_those_who_see_the_contract(client, worked_example):
+    """R18: the written notice also downloads as a PDF; another enterprise gets 404."""
+    from assessments import exports, services
+
+    if not exports.pdf_available():
+        pytest.skip("WeasyPrint needs Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
+
+    contract, staff = worked_example["contract"], worked_example["district_user"]
+    services.assessment_apply(actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10))
+    services.assessment_decide(actor=staff, contract=contract, passed=False, notice_number="N-9",
+                               remarks="未达标", today=datetime.date(2029, 2, 1))
+    client.force_login(worked_example["holder"])
+    url = reverse("assessments:notice_pdf", args=[contract.pk])
+    assert url in client.get(reverse("assessments:notice", args=[contract.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = b"".join(response.streaming_content)
+    assert pdf.startswith(b"%PDF") and b"WenQuanYi" in _inflated(pdf)  # the CJK font is embedded
+    client.force_login(EnterpriseUserFactory())
+    assert client.get(url).status_code == 404
+
+
+def _inflated(pdf: bytes) -> bytes:
+    """Return the PDF's compressed streams inflated (fonts are named inside object streams)."""
+    import re
+    import zlib
+
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        with contextlib.suppress(zlib.error):
+            out.append(zlib.decompress(stream))
+    return b"".join(out)
+
+
+def test_notice_pdf_without_pango_points_to_the_printable_page(client, worked_example, monkeypatch):
+    """On a machine without Pango the PDF link explains itself instead of failing (R18)."""
+    from assessments import exports, services
+
+    contract, staff = worked_example["contract"], worked_example["district_user"]
+    services.assessment_apply(actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10))
+    services.assessment_decide(actor=staff, contract=contract, passed=True, notice_number="N-10",
+                               remarks="达标", today=datetime.date(2029, 2, 1))
+    monkeypatch.setattr(exports, "pdf_available", lambda: False)
+    client.force_login(worked_example["holder"])
+
+    response = client.get(reverse("assessments:notice_pdf", args=[contract.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("assessments:notice", args=[contract.pk])
+    assert "Pango" in response.content.decode()
