@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -20,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from assessments import rules
 from landsupply.models import Enterprise, Jurisdiction
+from landsupply.storage import get_private_storage
 from parcels.models import LandSource, Parcel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -269,29 +269,6 @@ class Indicator(models.Model):
             raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files kept under settings.PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and any public URL;
-    they are served only by views that check access (views.evidence_download)."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("private files have no public URL; link to the view that checks access")
-
-
-private_storage = PrivateStorage()
-
-
-def _private_storage() -> PrivateStorage:
-    return private_storage
-
-
 def _evidence_path(instance, filename):
     return f"evidence/{instance.indicator.contract_id}/{instance.year}/{filename}"
 
@@ -302,7 +279,7 @@ class IndicatorReport(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports", verbose_name=_("指标"))
     year = models.PositiveSmallIntegerField(_("年度"))
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=4)
-    evidence = models.FileField(_("证明材料"), upload_to=_evidence_path, storage=_private_storage, blank=True)
+    evidence = models.FileField(_("证明材料"), upload_to=_evidence_path, storage=get_private_storage, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("填报人")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from parcels.models import LandUseCategory, Parcel
+from parcels.models import LandUseCategory, Parcel, ParcelImport
 
 
 @admin.register(LandUseCategory)
@@ -15,3 +15,11 @@ class ParcelAdmin(SimpleHistoryAdmin):
     list_filter = ["district__jurisdiction", "district", "status", "category", "land_source", "plan_year"]
     search_fields = ["code", "name"]
     list_select_related = ["district", "ring", "category"]
+
+
+@admin.register(ParcelImport)
+class ParcelImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "user", "district", "status", "total_rows", "created_at"]
+    list_filter = ["status", "district"]
+    list_select_related = ["user", "district"]
+    readonly_fields = ["errors", "preview"]

@@ -1,6 +1,6 @@
 """Services around a ParcelImport: upload and preview, confirm, run (in a Celery worker).
 
-Upload → parcel_import_create (file kept under MEDIA_ROOT, checked at once: the preview)
+Upload → parcel_import_create (file kept in private storage, checked at once: the preview)
 → parcel_import_confirm (queues parcels.tasks.parcel_import_run_task on commit)
 → parcel_import_run (re-checks against the database as it is then, writes all rows or none,
 progress written to the ParcelImport row so a page can poll it).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from landsupply.models import District, Ring
+from landsupply.storage import get_private_storage
 
 
 class LandUseCategory(models.Model):
@@ -176,7 +177,7 @@ class Parcel(models.Model):
 class ParcelImport(models.Model):
     """One uploaded parcel ledger (台账) file: its checked preview, then its confirmed import.
 
-    The file stays on disk (MEDIA_ROOT) so a Celery worker in another process can read it;
+    The file stays on disk (private storage) so a Celery worker in another process can read it;
     progress is written to this row. Errors are [{"row": n, "column": header, "message": text}].
     """
 
@@ -203,7 +204,9 @@ class ParcelImport(models.Model):
         verbose_name=_("限定区"),
         help_text=_("为空时文件可包含本辖区任一区的地块"),
     )
-    file = models.FileField(_("文件"), upload_to="parcel_imports/%Y/%m/")
+    file = models.FileField(
+        _("文件"), upload_to="parcel_imports/%Y/%m/", storage=get_private_storage
+    )
     original_name = models.CharField(_("原文件名"), max_length=255)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
     phase = models.CharField(_("当前步骤"), max_length=64, blank=True)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from landsupply.access import staff_required
+from landsupply.history import history_rows
 from parcels import selectors, services
 from parcels.filters import ParcelFilter
 from parcels.forms import ParcelForm, SupplyRecordForm
@@ -39,11 +40,10 @@ def parcel_list(request):
 @staff_required
 def parcel_detail(request, pk):
     parcel = _get_parcel(request, pk)
-    history = parcel.history.select_related("history_user").order_by("-history_date")[:50]
     return render(
         request,
         "parcels/parcel_detail.html",
-        {"parcel": parcel, "history": history, "supply_form": SupplyRecordForm()},
+        {"parcel": parcel, "history": history_rows(parcel.history), "supply_form": SupplyRecordForm()},
     )
 
 
@@ -89,9 +89,8 @@ def parcel_record_supply(request, pk):
             form.add_error(None, exc)
         else:
             return redirect(parcel)
-    history = parcel.history.select_related("history_user").order_by("-history_date")[:50]
     return render(
         request,
         "parcels/parcel_detail.html",
-        {"parcel": parcel, "history": history, "supply_form": form},
+        {"parcel": parcel, "history": history_rows(parcel.history), "supply_form": form},
     )

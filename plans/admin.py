@@ -4,14 +4,19 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
+    AdjustmentItem,
+    AdjustmentRequest,
     AnnualPlan,
     CategoryTarget,
     DistrictAllocation,
+    DistrictSubmission,
     Milestone,
+    MilestoneFlag,
     PlanRuleMilestone,
     PlanRuleSet,
     PolicyRatioTarget,
     RingShareTarget,
+    SubmissionEvent,
 )
 
 
@@ -110,3 +115,36 @@ class MilestoneAdmin(SimpleHistoryAdmin):
 class DistrictAllocationAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "district", "category_target", "target_min_ha", "target_max_ha"]
     list_filter = ["plan__jurisdiction", "plan__year", "district"]
+
+
+class AdjustmentItemInline(admin.TabularInline):
+    model = AdjustmentItem
+    extra = 0
+
+
+@admin.register(AdjustmentRequest)
+class AdjustmentRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "district", "status", "filed_on", "decided_at", "total_override"]
+    list_filter = ["status", "plan__jurisdiction", "plan__year"]
+    list_select_related = ["plan", "district"]
+    inlines = [AdjustmentItemInline]
+
+
+class SubmissionEventInline(admin.TabularInline):
+    model = SubmissionEvent
+    extra = 0
+
+
+@admin.register(DistrictSubmission)
+class DistrictSubmissionAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "district", "status", "updated_at"]
+    list_filter = ["status", "plan__jurisdiction", "plan__year"]
+    list_select_related = ["plan", "district"]
+    inlines = [SubmissionEventInline]
+
+
+@admin.register(MilestoneFlag)
+class MilestoneFlagAdmin(admin.ModelAdmin):
+    list_display = ["milestone", "district", "required_pct", "reached_pct", "flagged_at"]
+    list_filter = ["milestone__plan"]
+    list_select_related = ["milestone", "district"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from landsupply.access import city_staff_required, role_required, staff_required
+from landsupply.history import history_rows
 from parcels.models import LandUseCategory
 from parcels.selectors import district_list_for_user
 from plans import selectors, services, spreadsheet
@@ -25,7 +26,7 @@ from plans.forms import (
     PlanImportForm,
     SubmissionDecisionForm,
 )
-from plans.history import history_rows, plan_history_rows
+from plans.history import plan_history_rows
 from plans.models import AdjustmentRequest, AnnualPlan, DistrictSubmission
 
 

@@ -22,6 +22,13 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def upload_folders(settings, tmp_path):
+    """Uploads (ledgers, evidence) go to temporary folders, not the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def reference_data(db):
     """Beijing and Zhengzhou with rings and districts, and the land-use categories."""

@@ -91,7 +91,3 @@ def celery_eager():
     app.conf.task_always_eager = old
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded ledgers go to a temporary MEDIA_ROOT, not the project's var/ folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"

@@ -114,3 +114,22 @@ def test_city_staff_see_all_districts_of_their_jurisdiction_only(client, two_dis
 def test_enterprise_user_cannot_see_parcel_list(client):
     client.force_login(EnterpriseUserFactory())
     assert client.get(reverse("parcels:list")).status_code == 403
+
+
+def test_parcel_page_shows_who_changed_what(client, two_districts):
+    mine, _ = two_districts
+    user = DistrictUserFactory(district=mine, first_name="张科长")
+    client.force_login(user)
+    category = LandUseCategoryFactory()
+    base = {"district": mine.pk, "code": "H-1", "name": "旧名", "category": category.pk,
+            "area": "1", "area_unit": "ha", "land_source": "new", "supply_method": "listing",
+            "plan_year": 2024, "planned_quarter": 1}
+    client.post(reverse("parcels:create"), base)
+    parcel = Parcel.objects.get(code="H-1")
+    client.post(reverse("parcels:update", args=[parcel.pk]), {**base, "name": "新名", "area": "2"})
+
+    text = client.get(reverse("parcels:detail", args=[parcel.pk])).text
+
+    assert "张科长" in text
+    assert "旧名 → <strong>新名</strong>" in text
+    assert "1.0000 → <strong>2.0000</strong>" in text
