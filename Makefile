@@ -30,6 +30,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 ## make bench: the performance figures (builds its own data in DATABASE_URL's database)

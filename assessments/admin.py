@@ -22,9 +22,17 @@ from assessments.models import (
 @admin.register(LeaseRuleSet)
 class LeaseRuleSetAdmin(SimpleHistoryAdmin):
     list_display = [
-        "jurisdiction", "name", "effective_from", "effective_until", "max_lease_years",
-        "max_total_years", "statutory_max_years", "application_lead_months",
-        "transfer_application_days", "max_renewal_years", "reminder_lead_days",
+        "jurisdiction",
+        "name",
+        "effective_from",
+        "effective_until",
+        "max_lease_years",
+        "max_total_years",
+        "statutory_max_years",
+        "application_lead_months",
+        "transfer_application_days",
+        "max_renewal_years",
+        "reminder_lead_days",
     ]
     list_filter = ["jurisdiction"]
 
@@ -37,7 +45,17 @@ class IndicatorInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = ContractEvent
     extra = 0
-    readonly_fields = ["occurred_on", "action", "title", "state_from", "state_to", "rule", "actor", "reason", "created_at"]
+    readonly_fields = [
+        "occurred_on",
+        "action",
+        "title",
+        "state_from",
+        "state_to",
+        "rule",
+        "actor",
+        "reason",
+        "created_at",
+    ]
     can_delete = False
 
 
@@ -46,14 +64,34 @@ class ContractAdmin(SimpleHistoryAdmin):
     """Records are changed through the services (portal pages); the admin shows them, and
     keeps the computed figures read-only so they cannot drift from rules.py."""
 
-    list_display = ["number", "parcel", "enterprise", "state", "base_price", "lease_end", "assessment_application_due", "is_demo"]
+    list_display = [
+        "number",
+        "parcel",
+        "enterprise",
+        "state",
+        "base_price",
+        "lease_end",
+        "assessment_application_due",
+        "is_demo",
+    ]
     list_filter = ["state", "land_source", "is_demo", "parcel__district"]
     search_fields = ["number", "parcel__code", "parcel__name", "enterprise__name"]
     raw_id_fields = ["parcel", "enterprise"]
     readonly_fields = [
-        "lease_rent", "deposit", "annual_rent", "renewal_rent", "transfer_price", "lease_end",
-        "assessment_application_due", "renewal_application_due", "transfer_application_due",
-        "transfer_term_start", "transfer_term_end", "notice_date", "exit_date", "state",
+        "lease_rent",
+        "deposit",
+        "annual_rent",
+        "renewal_rent",
+        "transfer_price",
+        "lease_end",
+        "assessment_application_due",
+        "renewal_application_due",
+        "transfer_application_due",
+        "transfer_term_start",
+        "transfer_term_end",
+        "notice_date",
+        "exit_date",
+        "state",
     ]
     inlines = [IndicatorInline, EventInline]
 
@@ -73,12 +111,21 @@ class IndicatorReportAdmin(admin.ModelAdmin):
     def evidence_link(self, obj):
         if not obj.evidence:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("assessments:evidence", args=[obj.pk]), obj.evidence_name)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("assessments:evidence", args=[obj.pk]), obj.evidence_name
+        )
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    list_display = ["contract", "applied_on", "proposed_pass", "passed", "decided_on", "notice_number"]
+    list_display = [
+        "contract",
+        "applied_on",
+        "proposed_pass",
+        "passed",
+        "decided_on",
+        "notice_number",
+    ]
 
 
 @admin.register(Renewal)
@@ -88,7 +135,14 @@ class RenewalAdmin(admin.ModelAdmin):
 
 @admin.register(ExitRecord)
 class ExitRecordAdmin(admin.ModelAdmin):
-    list_display = ["contract", "kind", "exit_date", "rent_refund", "net_payable_to_holder", "completed_on"]
+    list_display = [
+        "contract",
+        "kind",
+        "exit_date",
+        "rent_refund",
+        "net_payable_to_holder",
+        "completed_on",
+    ]
 
 
 @admin.register(Violation)
@@ -99,6 +153,14 @@ class ViolationAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderDelivery)
 class ReminderDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["contract", "kind", "due_date", "lead_days", "sent_at", "attempts", "recipients"]
+    list_display = [
+        "contract",
+        "kind",
+        "due_date",
+        "lead_days",
+        "sent_at",
+        "attempts",
+        "recipients",
+    ]
     list_filter = ["kind", "lead_days"]
     date_hierarchy = "due_date"

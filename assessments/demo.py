@@ -48,7 +48,16 @@ DEMO_CONTRACTS = [
     ("DEMO-LTT-02", "91110000DEMO00001A", Decimal("12000000"), 3, 17, 80, None, "leasing"),
     ("DEMO-LTT-03", "91110000DEMO00002B", Decimal("24000000"), 3, 17, -10, None, "leasing"),
     ("DEMO-LTT-04", "91110000DEMO00002B", Decimal("20000000"), 3, 17, -30, None, "passed"),
-    ("DEMO-LTT-05", "91110000DEMO00001A", Decimal("30000000"), 5, 15, None, datetime.date(2024, 11, 18), "leasing"),
+    (
+        "DEMO-LTT-05",
+        "91110000DEMO00001A",
+        Decimal("30000000"),
+        5,
+        15,
+        None,
+        datetime.date(2024, 11, 18),
+        "leasing",
+    ),
 ]
 
 
@@ -65,8 +74,21 @@ def seed_demo_contracts() -> list[Contract]:
     """
     today = timezone.localdate()
     result = []
-    for code, credit_code, base, lease_years, transfer_years, due_offset, fixed_start, scenario in DEMO_CONTRACTS:
-        parcel = Parcel.objects.filter(code=code, is_demo=True).select_related("district__jurisdiction").first()
+    for (
+        code,
+        credit_code,
+        base,
+        lease_years,
+        transfer_years,
+        due_offset,
+        fixed_start,
+        scenario,
+    ) in DEMO_CONTRACTS:
+        parcel = (
+            Parcel.objects.filter(code=code, is_demo=True)
+            .select_related("district__jurisdiction")
+            .first()
+        )
         enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
         if parcel is None or enterprise is None:
             continue
@@ -78,31 +100,55 @@ def seed_demo_contracts() -> list[Contract]:
         if fixed_start:
             lease_start = fixed_start
         else:
-            lease_start = _lease_start_for_due(today + datetime.timedelta(days=due_offset), lease_years, 6)
+            lease_start = _lease_start_for_due(
+                today + datetime.timedelta(days=due_offset), lease_years, 6
+            )
         contract = services.contract_award(
-            actor=None, parcel=parcel, enterprise=enterprise, base_price=base,
-            lease_years=lease_years, transfer_years=transfer_years, lease_start=lease_start,
-            award_method=AwardMethod.LISTING, award_reference=f"演示成交确认书〔{lease_start.year}〕{code[-2:]}号",
-            number=number, is_demo=True,
+            actor=None,
+            parcel=parcel,
+            enterprise=enterprise,
+            base_price=base,
+            lease_years=lease_years,
+            transfer_years=transfer_years,
+            lease_start=lease_start,
+            award_method=AwardMethod.LISTING,
+            award_reference=f"演示成交确认书〔{lease_start.year}〕{code[-2:]}号",
+            number=number,
+            is_demo=True,
         )
         for name, unit, direction in STANDARD_INDICATORS:
-            services.indicator_set(actor=None, contract=contract, name=name, unit=unit, direction=direction,
-                                   target=DEMO_TARGETS.get(name))
-        services.contract_start_lease(actor=None, contract=contract, agreement_reference=f"演示履约监管协议-{code[-2:]}",
-                                      on=lease_start)
+            services.indicator_set(
+                actor=None,
+                contract=contract,
+                name=name,
+                unit=unit,
+                direction=direction,
+                target=DEMO_TARGETS.get(name),
+            )
+        services.contract_start_lease(
+            actor=None,
+            contract=contract,
+            agreement_reference=f"演示履约监管协议-{code[-2:]}",
+            on=lease_start,
+        )
         for indicator in contract.indicators.all():
             for year in range(lease_start.year + 1, min(today.year, contract.lease_end.year) + 1):
                 value = GOOD_VALUES[indicator.name]
                 if year < today.year and indicator.direction != "yes_no":
                     value = rules.money(value * Decimal("0.9"))
-                services.indicator_report_submit(actor=None, indicator=indicator, year=year, actual=value,
-                                                 note="演示数据")
+                services.indicator_report_submit(
+                    actor=None, indicator=indicator, year=year, actual=value, note="演示数据"
+                )
         if scenario == "passed":
             applied = contract.assessment_application_due - datetime.timedelta(days=30)
             services.assessment_apply(actor=None, contract=contract, today=applied)
-            services.assessment_decide(actor=None, contract=contract, passed=True,
-                                       notice_number=f"演示考核通知〔{today.year}〕{code[-2:]}号",
-                                       today=today - datetime.timedelta(days=5))
+            services.assessment_decide(
+                actor=None,
+                contract=contract,
+                passed=True,
+                notice_number=f"演示考核通知〔{today.year}〕{code[-2:]}号",
+                today=today - datetime.timedelta(days=5),
+            )
         contract.refresh_from_db()
         result.append(contract)
     return result

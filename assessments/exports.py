@@ -27,12 +27,28 @@ def contract_register_export(request):
     )
     rows = (
         [
-            c.number, c.parcel.district.name, c.parcel.code, c.parcel.name, c.enterprise.name,
-            c.get_land_source_display(), c.get_award_method_display(), c.get_state_display(),
-            c.base_price, c.lease_years, c.transfer_years, c.lease_start, c.lease_end,
-            c.lease_rent, c.annual_rent, c.deposit, c.transfer_price,
-            c.assessment_application_due, c.renewal_application_due, c.transfer_application_due,
-            c.transfer_term_start, c.transfer_term_end,
+            c.number,
+            c.parcel.district.name,
+            c.parcel.code,
+            c.parcel.name,
+            c.enterprise.name,
+            c.get_land_source_display(),
+            c.get_award_method_display(),
+            c.get_state_display(),
+            c.base_price,
+            c.lease_years,
+            c.transfer_years,
+            c.lease_start,
+            c.lease_end,
+            c.lease_rent,
+            c.annual_rent,
+            c.deposit,
+            c.transfer_price,
+            c.assessment_application_due,
+            c.renewal_application_due,
+            c.transfer_application_due,
+            c.transfer_term_start,
+            c.transfer_term_end,
         ]  # fmt: skip
         for c in contract_filter.qs.iterator(chunk_size=2000)
     )

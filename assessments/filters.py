@@ -31,6 +31,8 @@ class ContractFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(number__icontains=value) | Q(parcel__code__icontains=value)
-            | Q(parcel__name__icontains=value) | Q(enterprise__name__icontains=value)
+            Q(number__icontains=value)
+            | Q(parcel__code__icontains=value)
+            | Q(parcel__name__icontains=value)
+            | Q(enterprise__name__icontains=value)
         )

@@ -13,18 +13,26 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class AwardForm(forms.Form):
     number = forms.CharField(label=_("合同编号"), max_length=64)
     parcel = forms.ModelChoiceField(label=_("地块（先租后让）"), queryset=Parcel.objects.none())
-    enterprise = forms.ModelChoiceField(label=_("竞得人/土地使用权人"), queryset=Enterprise.objects.all())
+    enterprise = forms.ModelChoiceField(
+        label=_("竞得人/土地使用权人"), queryset=Enterprise.objects.all()
+    )
     award_method = forms.ChoiceField(label=_("确定方式（R12）"), choices=AwardMethod.choices)
     award_reference = forms.CharField(label=_("成交确认书/批准文件编号"), max_length=100)
-    base_price = forms.DecimalField(label=_("竞得价或补缴政府土地收益（元）"), max_digits=16, decimal_places=2, min_value=0)
+    base_price = forms.DecimalField(
+        label=_("竞得价或补缴政府土地收益（元）"), max_digits=16, decimal_places=2, min_value=0
+    )
     lease_years = forms.IntegerField(label=_("租赁年期（年）"), min_value=1)
     transfer_years = forms.IntegerField(label=_("出让年期（年）"), min_value=0)
     lease_start = forms.DateField(label=_("租赁起始日"), widget=DATE)
-    extension_approval = forms.CharField(label=_("延长年期市政府批准文号（R11）"), max_length=100, required=False)
+    extension_approval = forms.CharField(
+        label=_("延长年期市政府批准文号（R11）"), max_length=100, required=False
+    )
 
     def __init__(self, *args, parcels, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parcel"].queryset = parcels.filter(supply_method=SupplyMethod.LEASE_THEN_TRANSFER)
+        self.fields["parcel"].queryset = parcels.filter(
+            supply_method=SupplyMethod.LEASE_THEN_TRANSFER
+        )
 
 
 class IndicatorForm(forms.Form):
@@ -41,7 +49,9 @@ class StartLeaseForm(forms.Form):
 class ReportForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("指标"), queryset=Indicator.objects.none())
     year = forms.IntegerField(label=_("年度"))
-    actual = forms.DecimalField(label=_("实际值（是/否类填 1 或 0）"), max_digits=16, decimal_places=4)
+    actual = forms.DecimalField(
+        label=_("实际值（是/否类填 1 或 0）"), max_digits=16, decimal_places=4
+    )
     evidence = forms.FileField(label=_("证明材料"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -56,10 +66,14 @@ class ConfirmForm(forms.Form):
 
 class AssessmentDecideForm(forms.Form):
     passed = forms.TypedChoiceField(
-        label=_("考核结论"), choices=[("1", _("通过")), ("0", _("未通过"))], coerce=lambda v: v == "1"
+        label=_("考核结论"),
+        choices=[("1", _("通过")), ("0", _("未通过"))],
+        coerce=lambda v: v == "1",
     )
     notice_number = forms.CharField(label=_("书面通知编号"), max_length=100)
-    remarks = forms.CharField(label=_("考核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    remarks = forms.CharField(
+        label=_("考核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class RenewalApplyForm(forms.Form):
@@ -72,7 +86,9 @@ class RenewalDecideForm(forms.Form):
         label=_("决定"), choices=[("1", _("批准")), ("0", _("不予批准"))], coerce=lambda v: v == "1"
     )
     approval_reference = forms.CharField(label=_("批准文号"), max_length=100, required=False)
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ExitApplyForm(forms.Form):
@@ -82,12 +98,33 @@ class ExitApplyForm(forms.Form):
 
 class ExitCompleteForm(forms.Form):
     exit_date = forms.DateField(label=_("退出（收回）日期"), widget=DATE, required=False)
-    penalty = forms.DecimalField(label=_("违约金（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
-    replacement_cost = forms.DecimalField(label=_("可继续使用建筑物重置价格（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
-    newness = forms.DecimalField(label=_("成新率（0–1）"), max_digits=5, decimal_places=4, min_value=0, max_value=1, initial=0)
-    demolition_charge = forms.DecimalField(label=_("拆除成本（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
-    ecological_damage = forms.DecimalField(label=_("生态环境损害赔偿（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0)
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    penalty = forms.DecimalField(
+        label=_("违约金（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0
+    )
+    replacement_cost = forms.DecimalField(
+        label=_("可继续使用建筑物重置价格（元）"),
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        initial=0,
+    )
+    newness = forms.DecimalField(
+        label=_("成新率（0–1）"),
+        max_digits=5,
+        decimal_places=4,
+        min_value=0,
+        max_value=1,
+        initial=0,
+    )
+    demolition_charge = forms.DecimalField(
+        label=_("拆除成本（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0
+    )
+    ecological_damage = forms.DecimalField(
+        label=_("生态环境损害赔偿（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0
+    )
+    reason = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ViolationForm(forms.Form):

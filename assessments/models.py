@@ -38,16 +38,23 @@ class LeaseRuleSet(models.Model):
     """The parameters of R11–R23 for one jurisdiction from an effective date (R25)."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="lease_rule_sets", verbose_name=_("辖区")
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="lease_rule_sets",
+        verbose_name=_("辖区"),
     )
     name = models.CharField(_("名称"), max_length=200)
     citation = models.TextField(_("法律依据"), help_text=_("文件名称、发文机关、日期与条款"))
     effective_from = models.DateField(_("生效日期"))
-    effective_until = models.DateField(_("失效日期"), null=True, blank=True, help_text=_("含当日；空表示长期有效"))
+    effective_until = models.DateField(
+        _("失效日期"), null=True, blank=True, help_text=_("含当日；空表示长期有效")
+    )
     max_lease_years = models.PositiveSmallIntegerField(_("租赁年期上限（年）"), help_text="R11")
     max_total_years = models.PositiveSmallIntegerField(_("租让总年期上限（年）"), help_text="R11")
     statutory_max_years = models.PositiveSmallIntegerField(_("法定最高年限（年）"), help_text="R11")
-    extension_allowed = models.BooleanField(_("重大项目经批准可延长"), default=True, help_text="R11")
+    extension_allowed = models.BooleanField(
+        _("重大项目经批准可延长"), default=True, help_text="R11"
+    )
     application_lead_months = models.PositiveSmallIntegerField(
         _("考核/续租申请提前月数"), help_text=_("R18/R21：租赁期届满前至少 N 个月")
     )
@@ -81,14 +88,24 @@ class LeaseRuleSet(models.Model):
     def clean(self):
         if self.effective_until and self.effective_until < self.effective_from:
             raise ValidationError({"effective_until": _("失效日期不能早于生效日期。")})
-        if self.max_lease_years and self.max_total_years and self.max_lease_years > self.max_total_years:
+        if (
+            self.max_lease_years
+            and self.max_total_years
+            and self.max_lease_years > self.max_total_years
+        ):
             raise ValidationError({"max_lease_years": _("租赁年期上限不能超过租让总年期上限。")})
-        if self.max_total_years and self.statutory_max_years and self.max_total_years > self.statutory_max_years:
+        if (
+            self.max_total_years
+            and self.statutory_max_years
+            and self.max_total_years > self.statutory_max_years
+        ):
             raise ValidationError({"max_total_years": _("租让总年期上限不能超过法定最高年限。")})
 
     @property
     def lead_days(self) -> tuple[int, ...]:
-        return tuple(sorted({int(p) for p in self.reminder_lead_days.split(",") if p.strip()}, reverse=True))
+        return tuple(
+            sorted({int(p) for p in self.reminder_lead_days.split(",") if p.strip()}, reverse=True)
+        )
 
     def parameters(self) -> rules.LeaseParameters:
         """Return the rule parameters as the plain object rules.py takes."""
@@ -131,7 +148,10 @@ class Contract(models.Model):
         Parcel, on_delete=models.PROTECT, related_name="lease_contracts", verbose_name=_("地块")
     )
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="lease_contracts", verbose_name=_("土地使用权人")
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="lease_contracts",
+        verbose_name=_("土地使用权人"),
     )
     rule_set = models.ForeignKey(
         LeaseRuleSet, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("适用规则")
@@ -139,10 +159,14 @@ class Contract(models.Model):
     land_source = models.CharField(_("存量/新增"), max_length=8, choices=LandSource.choices)
     award_method = models.CharField(_("确定方式"), max_length=16, choices=AwardMethod.choices)
     award_reference = models.CharField(
-        _("成交确认书/批准文件编号"), max_length=100, help_text=_("R12：新增用地为成交确认书，存量用地为区政府批准文件")
+        _("成交确认书/批准文件编号"),
+        max_length=100,
+        help_text=_("R12：新增用地为成交确认书，存量用地为区政府批准文件"),
     )
     base_price = models.DecimalField(
-        _("底价（元）"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))],
+        _("底价（元）"),
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("新增用地为竞得价，存量用地为补缴政府土地收益（R14/R16）"),
     )
     lease_years = models.PositiveSmallIntegerField(_("租赁年期（年）"))
@@ -178,14 +202,22 @@ class Contract(models.Model):
         verbose_name_plural = _("先租后让合同")
         ordering = ["lease_end", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(base_price__gt=0), name="contract_base_price_positive"),
-            models.CheckConstraint(condition=models.Q(lease_years__gte=1), name="contract_lease_years_min_1"),
+            models.CheckConstraint(
+                condition=models.Q(base_price__gt=0), name="contract_base_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lease_years__gte=1), name="contract_lease_years_min_1"
+            ),
         ]
         indexes = [
             # The reminder sweep: one range scan per (state, deadline) pair.
-            models.Index(fields=["state", "assessment_application_due"], name="contract_state_app_due"),
+            models.Index(
+                fields=["state", "assessment_application_due"], name="contract_state_app_due"
+            ),
             models.Index(fields=["state", "lease_end"], name="contract_state_lease_end"),
-            models.Index(fields=["state", "transfer_application_due"], name="contract_state_transfer_due"),
+            models.Index(
+                fields=["state", "transfer_application_due"], name="contract_state_transfer_due"
+            ),
             models.Index(fields=["enterprise", "state"], name="contract_enterprise_state"),
         ]
 
@@ -208,14 +240,20 @@ class Contract(models.Model):
 class ContractEvent(models.Model):
     """One recorded step in a contract's life: who, when, why (the timeline)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="events", verbose_name=_("合同"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="events", verbose_name=_("合同")
+    )
     action = models.CharField(_("事项"), max_length=32)
     title = models.CharField(_("标题"), max_length=200)
     state_from = models.CharField(_("原状态"), max_length=24, blank=True)
     state_to = models.CharField(_("新状态"), max_length=24, blank=True)
     rule = models.CharField(_("规则"), max_length=32, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("操作人"),
     )
     reason = models.TextField(_("说明"), blank=True)
     occurred_on = models.DateField(_("业务日期"))
@@ -246,11 +284,17 @@ class Indicator(models.Model):
         AT_MOST = rules.AT_MOST, _("不高于")
         YES_NO = rules.YES_NO, _("是/否")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("合同"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("合同")
+    )
     name = models.CharField(_("指标"), max_length=100)
     unit = models.CharField(_("单位"), max_length=32, blank=True)
-    direction = models.CharField(_("要求"), max_length=16, choices=Direction.choices, default=Direction.AT_LEAST)
-    target = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    direction = models.CharField(
+        _("要求"), max_length=16, choices=Direction.choices, default=Direction.AT_LEAST
+    )
+    target = models.DecimalField(
+        _("目标值"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -258,7 +302,9 @@ class Indicator(models.Model):
         verbose_name_plural = _("考核指标")
         ordering = ["contract", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "name"], name="indicator_name_unique_in_contract"),
+            models.UniqueConstraint(
+                fields=["contract", "name"], name="indicator_name_unique_in_contract"
+            ),
         ]
 
     def __str__(self):
@@ -276,13 +322,21 @@ def _evidence_path(instance, filename):
 class IndicatorReport(models.Model):
     """The enterprise's reported value of one indicator for one year, with evidence (R17)."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports", verbose_name=_("指标"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="reports", verbose_name=_("指标")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     actual = models.DecimalField(_("实际值"), max_digits=16, decimal_places=4)
-    evidence = models.FileField(_("证明材料"), upload_to=_evidence_path, storage=get_private_storage, blank=True)
+    evidence = models.FileField(
+        _("证明材料"), upload_to=_evidence_path, storage=get_private_storage, blank=True
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("填报人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("填报人"),
     )
     reported_at = models.DateTimeField(_("填报时间"), auto_now=True)
 
@@ -291,7 +345,9 @@ class IndicatorReport(models.Model):
         verbose_name_plural = _("指标填报")
         ordering = ["indicator", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year"], name="indicator_report_one_per_year"),
+            models.UniqueConstraint(
+                fields=["indicator", "year"], name="indicator_report_one_per_year"
+            ),
         ]
 
     def __str__(self):
@@ -305,19 +361,29 @@ class IndicatorReport(models.Model):
 class Assessment(models.Model):
     """The district's assessment (考核) of a contract: application, proposal, decision, notice."""
 
-    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="assessment", verbose_name=_("合同"))
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, related_name="assessment", verbose_name=_("合同")
+    )
     applied_on = models.DateField(_("申请日期"))
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("申请人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
     proposed_pass = models.BooleanField(_("系统建议通过"), null=True, blank=True)
     passed = models.BooleanField(_("考核通过"), null=True, blank=True)
     results = models.JSONField(_("逐项结果"), default=list, blank=True)
     decided_on = models.DateField(_("考核日期"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("考核人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("考核人"),
     )
     notice_number = models.CharField(_("书面通知编号"), max_length=100, blank=True)
     remarks = models.TextField(_("考核意见"), blank=True)
@@ -333,7 +399,9 @@ class Assessment(models.Model):
 class Renewal(models.Model):
     """A renewal (续租) application and its decision (R21)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="renewals", verbose_name=_("合同"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="renewals", verbose_name=_("合同")
+    )
     years = models.PositiveSmallIntegerField(_("续租年期（年）"))
     rent = models.DecimalField(_("续租租金（元）"), **MONEY)
     reason = models.TextField(_("申请理由"))
@@ -359,7 +427,9 @@ class ExitRecord(models.Model):
         VOLUNTARY = "voluntary", _("主动退出（R23）")
         FAILED = "failed", _("考核未通过退出（R20）")
 
-    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="exit_record", verbose_name=_("合同"))
+    contract = models.OneToOneField(
+        Contract, on_delete=models.CASCADE, related_name="exit_record", verbose_name=_("合同")
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     reason = models.TextField(_("原因"), blank=True)
     applied_on = models.DateField(_("申请日期"))
@@ -369,10 +439,16 @@ class ExitRecord(models.Model):
     rent_refund = models.DecimalField(_("退还租金（元）"), **MONEY, default=Decimal("0"))
     replacement_cost = models.DecimalField(_("重置价格（元）"), **MONEY, default=Decimal("0"))
     newness = models.DecimalField(_("成新率"), max_digits=5, decimal_places=4, default=Decimal("0"))
-    building_compensation = models.DecimalField(_("建筑物补偿（元）"), **MONEY, default=Decimal("0"))
+    building_compensation = models.DecimalField(
+        _("建筑物补偿（元）"), **MONEY, default=Decimal("0")
+    )
     demolition_charge = models.DecimalField(_("拆除成本（元）"), **MONEY, default=Decimal("0"))
-    ecological_damage = models.DecimalField(_("生态环境损害赔偿（元）"), **MONEY, default=Decimal("0"))
-    net_payable_to_holder = models.DecimalField(_("应付土地使用权人净额（元）"), **MONEY, default=Decimal("0"))
+    ecological_damage = models.DecimalField(
+        _("生态环境损害赔偿（元）"), **MONEY, default=Decimal("0")
+    )
+    net_payable_to_holder = models.DecimalField(
+        _("应付土地使用权人净额（元）"), **MONEY, default=Decimal("0")
+    )
     completed_on = models.DateField(_("收回日期"), null=True, blank=True)
     title_deregistered = models.BooleanField(_("已办理注销登记"), default=False)
 
@@ -395,14 +471,20 @@ class Violation(models.Model):
         REAL_ESTATE = "real_estate", _("变相房地产开发")
         UNPAID_RENT = "unpaid_rent", _("未按约定缴纳租金")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="violations", verbose_name=_("合同"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="violations", verbose_name=_("合同")
+    )
     kind = models.CharField(_("违约类型"), max_length=16, choices=Kind.choices)
     found_on = models.DateField(_("发现日期"))
     description = models.TextField(_("情况"))
     disposal = models.TextField(_("处置决定"))
     serious = models.BooleanField(_("情节严重（解除合同、收回土地）"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("记录人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("记录人"),
     )
 
     class Meta:
@@ -432,7 +514,9 @@ class ReminderDelivery(models.Model):
     lead_days 0 is the overdue reminder.
     """
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("合同"))
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("合同")
+    )
     kind = models.CharField(_("期限"), max_length=24, choices=DeadlineKind.choices)
     due_date = models.DateField(_("截止日"))
     lead_days = models.PositiveSmallIntegerField(_("提前天数"), help_text=_("0 表示逾期提醒"))

@@ -75,9 +75,13 @@ def check_terms(
     Rule R11, 北京市工业用地先租后让指导意见（试行） §三(三).
     """
     if lease_years < 1:
-        raise RuleViolation("租赁年期至少为 1 年（R11）。", rule="R11", limit="lease_years", field="lease_years")
+        raise RuleViolation(
+            "租赁年期至少为 1 年（R11）。", rule="R11", limit="lease_years", field="lease_years"
+        )
     if transfer_years < 0:
-        raise RuleViolation("出让年期不能为负（R11）。", rule="R11", limit="transfer_years", field="transfer_years")
+        raise RuleViolation(
+            "出让年期不能为负（R11）。", rule="R11", limit="transfer_years", field="transfer_years"
+        )
     total = lease_years + transfer_years
     if total > params.statutory_max_years:
         raise RuleViolation(
@@ -101,7 +105,9 @@ def check_terms(
             )
             limit, fld = "max_total_years", "transfer_years"
         if not params.extension_allowed:
-            raise RuleViolation(message + "；本辖区规则不允许延长。", rule="R11", limit=limit, field=fld)
+            raise RuleViolation(
+                message + "；本辖区规则不允许延长。", rule="R11", limit=limit, field=fld
+            )
         if not extension_approval.strip():
             raise RuleViolation(
                 message + "；重大项目须经市政府批准并填写批准文号方可延长。",
@@ -169,7 +175,9 @@ def check_renewal(*, renewal_years: int, params: LeaseParameters) -> None:
     Rule R21, 北京市工业用地先租后让指导意见（试行） §三(五).
     """
     if renewal_years < 1:
-        raise RuleViolation("续租年期至少 1 年（R21）。", rule="R21", limit="renewal_years", field="years")
+        raise RuleViolation(
+            "续租年期至少 1 年（R21）。", rule="R21", limit="renewal_years", field="years"
+        )
     if renewal_years > params.max_renewal_years:
         raise RuleViolation(
             f"续租年期 {renewal_years} 年超过上限 {params.max_renewal_years} 年（R21 续租期限上限）。",
@@ -203,7 +211,9 @@ def application_due(*, lease_end: datetime.date, params: LeaseParameters) -> dat
     return months_before(lease_end, params.application_lead_months)
 
 
-def transfer_term(*, lease_end: datetime.date, transfer_years: int) -> tuple[datetime.date, datetime.date]:
+def transfer_term(
+    *, lease_end: datetime.date, transfer_years: int
+) -> tuple[datetime.date, datetime.date]:
     """Return (first day, last day) of the transfer (grant) term: it starts the day after the
     lease's last day. Rule R19, 北京市工业用地先租后让指导意见（试行） §三(五).
     """
@@ -211,7 +221,9 @@ def transfer_term(*, lease_end: datetime.date, transfer_years: int) -> tuple[dat
     return start, term_end(start, transfer_years)
 
 
-def transfer_application_due(*, notice_date: datetime.date, params: LeaseParameters) -> datetime.date:
+def transfer_application_due(
+    *, notice_date: datetime.date, params: LeaseParameters
+) -> datetime.date:
     """Return the last day to apply for the transfer contract: notice date + N days.
 
     Rule R19, 北京市工业用地先租后让指导意见（试行） §三(五).
@@ -276,7 +288,12 @@ def lease_quote(
     """
     base = money(base_price)
     if base <= 0:
-        raise RuleViolation("底价（竞得价或补缴政府土地收益）必须大于 0（R14/R16）。", rule="R14", limit="base_price", field="base_price")
+        raise RuleViolation(
+            "底价（竞得价或补缴政府土地收益）必须大于 0（R14/R16）。",
+            rule="R14",
+            limit="base_price",
+            field="base_price",
+        )
     rules = check_terms(
         lease_years=lease_years,
         transfer_years=transfer_years,
@@ -285,7 +302,12 @@ def lease_quote(
     )
     rent = lease_rent(base_price=base, lease_years=lease_years, transfer_years=transfer_years)
     yearly = annual_rent(lease_rent_total=rent, lease_years=lease_years)
-    rules += ["R13", "R16" if land_source == "stock" else "R14", "R16" if land_source == "stock" else "R15", "R21"]
+    rules += [
+        "R13",
+        "R16" if land_source == "stock" else "R14",
+        "R16" if land_source == "stock" else "R15",
+        "R21",
+    ]
     quote = dict(
         base_price=base,
         lease_years=lease_years,
@@ -295,7 +317,9 @@ def lease_quote(
         deposit=deposit(lease_rent_total=rent),
         annual_rent=yearly,
         transfer_price=transfer_price(base_price=base, rent_paid=rent),
-        renewal_rent_max=renewal_rent(annual_rent_amount=yearly, renewal_years=params.max_renewal_years),
+        renewal_rent_max=renewal_rent(
+            annual_rent_amount=yearly, renewal_years=params.max_renewal_years
+        ),
     )
     if lease_start is not None:
         end = term_end(lease_start, lease_years + renewal_years)
@@ -384,9 +408,13 @@ def exit_settlement(
     Rule R23, 北京市工业用地先租后让指导意见（试行） §三(七).
     """
     if not lease_start <= exit_date <= lease_end:
-        raise RuleViolation("退出日期须在租赁期内（R23）。", rule="R23", limit="exit_date", field="exit_date")
+        raise RuleViolation(
+            "退出日期须在租赁期内（R23）。", rule="R23", limit="exit_date", field="exit_date"
+        )
     if not Decimal("0") <= Decimal(newness) <= Decimal("1"):
-        raise RuleViolation("成新率须在 0 至 1 之间（R23）。", rule="R23", limit="newness", field="newness")
+        raise RuleViolation(
+            "成新率须在 0 至 1 之间（R23）。", rule="R23", limit="newness", field="newness"
+        )
     lease_days = (lease_end - lease_start).days + 1
     remaining_days = (lease_end - exit_date).days
     remaining = money(Decimal(rent_paid) * remaining_days / lease_days)
@@ -406,7 +434,9 @@ def exit_settlement(
     )
 
 
-def reminder_lead_for(*, due: datetime.date, today: datetime.date, leads: tuple[int, ...]) -> int | None:
+def reminder_lead_for(
+    *, due: datetime.date, today: datetime.date, leads: tuple[int, ...]
+) -> int | None:
     """Return the reminder lead time (days) that applies today for a deadline on `due`:
     the smallest lead L with due − today ≤ L, so a missed day is caught up without sending
     the longer leads late; 0 means overdue (today after due). None when nothing is due yet.

@@ -56,7 +56,9 @@ def seed_rule_sets() -> list[LeaseRuleSet]:
         if jurisdiction is None:
             continue
         effective_from = spec.pop("effective_from")
-        rule_set = LeaseRuleSet.objects.filter(jurisdiction=jurisdiction, effective_from=effective_from).first()
+        rule_set = LeaseRuleSet.objects.filter(
+            jurisdiction=jurisdiction, effective_from=effective_from
+        ).first()
         if rule_set is None:
             rule_set = LeaseRuleSet(jurisdiction=jurisdiction, effective_from=effective_from)
         changed = rule_set.pk is None or any(getattr(rule_set, k) != v for k, v in spec.items())

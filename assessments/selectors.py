@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from assessments import rules
 from assessments.models import Contract, DeadlineKind, IndicatorReport, LeaseRuleSet
+from landsupply.access import scope_to_user
 from landsupply.models import Jurisdiction, User
 
 # How far back the sweep looks for overdue deadlines: a catch-up window for a sweep that did not
@@ -43,16 +44,13 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
     Enterprise: the contracts it holds. District staff: contracts on their district's parcels.
     City staff: their jurisdiction's. A superuser without jurisdiction: all. Anyone else: none.
     """
-    qs = _base_queryset()
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
-    if user.role == User.Role.ENTERPRISE:
-        return qs.filter(enterprise_id=user.enterprise_id)
-    if user.role == User.Role.DISTRICT:
-        return qs.filter(parcel__district_id=user.district_id)
-    if user.role == User.Role.CITY:
-        return qs.filter(parcel__district__jurisdiction_id=user.jurisdiction_id)
-    return qs.none()
+    return scope_to_user(
+        _base_queryset(),
+        user=user,
+        district="parcel__district_id",
+        jurisdiction="parcel__district__jurisdiction_id",
+        enterprise="enterprise_id",
+    )
 
 
 def contract_get(*, user: User, pk: int) -> Contract:
@@ -74,8 +72,10 @@ def contract_list_public() -> QuerySet[Contract]:
     parcel, district, area, terms and execution status — no money paid, contacts or reports.
     Rule R24, 北京市工业用地先租后让指导意见（试行） §四(二).
     """
-    return _base_queryset().select_related("parcel__category").order_by(
-        "parcel__district__jurisdiction_id", "parcel__district__sort_order", "number"
+    return (
+        _base_queryset()
+        .select_related("parcel__category")
+        .order_by("parcel__district__jurisdiction_id", "parcel__district__sort_order", "number")
     )
 
 
@@ -94,8 +94,10 @@ def rule_set_effective(*, jurisdiction: Jurisdiction, on: datetime.date) -> Leas
     )
     if rule_set is None:
         raise rules.RuleViolation(
-            _("%(name)s 在 %(day)s 没有有效的先租后让规则（租赁年期、总年期等参数），"
-              "请市级工作人员先在后台录入规则后再办理（R25）。")
+            _(
+                "%(name)s 在 %(day)s 没有有效的先租后让规则（租赁年期、总年期等参数），"
+                "请市级工作人员先在后台录入规则后再办理（R25）。"
+            )
             % {"name": jurisdiction.name, "day": on.isoformat()},
             rule="R25",
             limit="rule_set",
@@ -122,23 +124,62 @@ def contract_deadlines(contract: Contract) -> list[Deadline]:
     """
     state = Contract.State
     items = [
-        Deadline(DeadlineKind.ASSESSMENT_APPLICATION, _("考核申请截止（租赁期届满前 %(m)s 个月）") % {"m": contract.rule_set.application_lead_months},
-                 contract.assessment_application_due, "R18", _("企业；抄送区"), contract.state == state.LEASING),
-        Deadline(DeadlineKind.RENEWAL_APPLICATION, _("续租申请截止（租赁期届满前 %(m)s 个月）") % {"m": contract.rule_set.application_lead_months},
-                 contract.renewal_application_due, "R21", _("企业"), contract.state == state.LEASING),
-        Deadline(DeadlineKind.ASSESSMENT_DECISION, _("考核完成截止（租赁期届满日）"), contract.lease_end, "R18",
-                 _("区级工作人员"), contract.state == state.ASSESSMENT_APPLIED),
+        Deadline(
+            DeadlineKind.ASSESSMENT_APPLICATION,
+            _("考核申请截止（租赁期届满前 %(m)s 个月）")
+            % {"m": contract.rule_set.application_lead_months},
+            contract.assessment_application_due,
+            "R18",
+            _("企业；抄送区"),
+            contract.state == state.LEASING,
+        ),
+        Deadline(
+            DeadlineKind.RENEWAL_APPLICATION,
+            _("续租申请截止（租赁期届满前 %(m)s 个月）")
+            % {"m": contract.rule_set.application_lead_months},
+            contract.renewal_application_due,
+            "R21",
+            _("企业"),
+            contract.state == state.LEASING,
+        ),
+        Deadline(
+            DeadlineKind.ASSESSMENT_DECISION,
+            _("考核完成截止（租赁期届满日）"),
+            contract.lease_end,
+            "R18",
+            _("区级工作人员"),
+            contract.state == state.ASSESSMENT_APPLIED,
+        ),
     ]
     if contract.transfer_application_due:
-        items.append(Deadline(DeadlineKind.TRANSFER_APPLICATION, _("转出让申请截止（书面通知后 %(d)s 日内）") % {"d": contract.rule_set.transfer_application_days},
-                              contract.transfer_application_due, "R19", _("企业；抄送区"), contract.state == state.PASSED))
+        items.append(
+            Deadline(
+                DeadlineKind.TRANSFER_APPLICATION,
+                _("转出让申请截止（书面通知后 %(d)s 日内）")
+                % {"d": contract.rule_set.transfer_application_days},
+                contract.transfer_application_due,
+                "R19",
+                _("企业；抄送区"),
+                contract.state == state.PASSED,
+            )
+        )
     if contract.state == state.FAILED or (contract.state == state.EXITED and contract.notice_date):
-        items.append(Deadline(DeadlineKind.EXIT, _("退出截止（租赁合同到期前）"), contract.lease_end, "R20",
-                              _("企业、区"), contract.state == state.FAILED))
+        items.append(
+            Deadline(
+                DeadlineKind.EXIT,
+                _("退出截止（租赁合同到期前）"),
+                contract.lease_end,
+                "R20",
+                _("企业、区"),
+                contract.state == state.FAILED,
+            )
+        )
     return sorted(items, key=lambda d: d.due)
 
 
-def contract_next_deadline(contract: Contract, *, today: datetime.date) -> tuple[Deadline, int] | None:
+def contract_next_deadline(
+    contract: Contract, *, today: datetime.date
+) -> tuple[Deadline, int] | None:
     """Return (the earliest active deadline, days left — negative when overdue) or None."""
     active = [d for d in contract_deadlines(contract) if d.active]
     if not active:
@@ -157,8 +198,11 @@ class DueReminder:
 
 # (state, stored date field, deadline kinds) — table C; one index per (state, field).
 _SWEEP_SPEC = [
-    (Contract.State.LEASING, "assessment_application_due",
-     (DeadlineKind.ASSESSMENT_APPLICATION, DeadlineKind.RENEWAL_APPLICATION)),
+    (
+        Contract.State.LEASING,
+        "assessment_application_due",
+        (DeadlineKind.ASSESSMENT_APPLICATION, DeadlineKind.RENEWAL_APPLICATION),
+    ),
     (Contract.State.ASSESSMENT_APPLIED, "lease_end", (DeadlineKind.ASSESSMENT_DECISION,)),
     (Contract.State.PASSED, "transfer_application_due", (DeadlineKind.TRANSFER_APPLICATION,)),
     (Contract.State.FAILED, "lease_end", (DeadlineKind.EXIT,)),
@@ -175,11 +219,17 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     the sweep reads (number, state, dates, enterprise name and e-mail, parcel name and district).
     Table C (DOMAIN.md), rules R18–R21.
     """
-    lead_sets = {pk: _parse_leads(value) for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")}
+    lead_sets = {
+        pk: _parse_leads(value)
+        for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")
+    }
     if not lead_sets:
         return []
     max_lead = max((max(leads) for leads in lead_sets.values() if leads), default=0)
-    low, high = today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS), today + datetime.timedelta(days=max_lead)
+    low, high = (
+        today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS),
+        today + datetime.timedelta(days=max_lead),
+    )
     condition = Q()
     for state, field, _kinds in _SWEEP_SPEC:
         condition |= Q(state=state, **{f"{field}__range": (low, high)})
@@ -187,8 +237,16 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     contracts = (
         Contract.objects.filter(condition)
         .select_related("parcel", "enterprise")
-        .only("number", "state", "rule_set", "enterprise__name", "enterprise__contact_email",
-              "parcel__name", "parcel__district", *{field for _state, field, _kinds in _SWEEP_SPEC})
+        .only(
+            "number",
+            "state",
+            "rule_set",
+            "enterprise__name",
+            "enterprise__contact_email",
+            "parcel__name",
+            "parcel__district",
+            *{field for _state, field, _kinds in _SWEEP_SPEC},
+        )
         .order_by()
     )
     result = []
@@ -206,7 +264,11 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
 
 
 def _parse_leads(value: str) -> tuple[int, ...]:
-    return tuple(sorted({int(p) for p in value.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True))
+    return tuple(
+        sorted(
+            {int(p) for p in value.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True
+        )
+    )
 
 
 def assessment_proposal(contract: Contract) -> list[dict]:
@@ -229,7 +291,9 @@ def assessment_proposal(contract: Contract) -> list[dict]:
                 "target": _plain(indicator.target),
                 "year": latest.year if latest else None,
                 "actual": _plain(actual),
-                "met": rules.indicator_met(direction=indicator.direction, target=indicator.target, actual=actual),
+                "met": rules.indicator_met(
+                    direction=indicator.direction, target=indicator.target, actual=actual
+                ),
             }
         )
     return rows

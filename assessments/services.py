@@ -94,7 +94,9 @@ def _require_district(actor: User | None, contract: Contract) -> None:
     raise PermissionDenied(_("只有地块所在区（或本市）的工作人员可以办理此事项。"))
 
 
-def _record(contract, *, action, title, actor, state_from="", reason="", rule="", on=None) -> ContractEvent:
+def _record(
+    contract, *, action, title, actor, state_from="", reason="", rule="", on=None
+) -> ContractEvent:
     event = ContractEvent(
         contract=contract,
         action=action,
@@ -182,19 +184,37 @@ def contract_award(
     break R11 (an extension needs extension_approval, never past the statutory maximum).
     Rules R11–R16, R25, 北京市工业用地先租后让指导意见（试行） §三(三)(四).
     """
-    parcel = Parcel.objects.select_for_update().select_related("district__jurisdiction").get(pk=parcel.pk)
+    parcel = (
+        Parcel.objects.select_for_update()
+        .select_related("district__jurisdiction")
+        .get(pk=parcel.pk)
+    )
     if actor is not None:
         _require_district(actor, Contract(parcel=parcel))
     if parcel.supply_method != SupplyMethod.LEASE_THEN_TRANSFER:
-        raise ValidationError({"parcel": _("地块 %(code)s 的供应方式不是“先租后让”。") % {"code": parcel.code}})
+        raise ValidationError(
+            {"parcel": _("地块 %(code)s 的供应方式不是“先租后让”。") % {"code": parcel.code}}
+        )
     if parcel.lease_contracts.exclude(state__in=[S.EXITED, S.TERMINATED]).exists():
-        raise ValidationError({"parcel": _("地块 %(code)s 已有在执行的先租后让合同。") % {"code": parcel.code}})
+        raise ValidationError(
+            {"parcel": _("地块 %(code)s 已有在执行的先租后让合同。") % {"code": parcel.code}}
+        )
     if parcel.land_source == LandSource.NEW and award_method == AwardMethod.AGREEMENT:
-        raise ValidationError({"award_method": _("新增工业用地须以招标、拍卖或挂牌方式确定竞得人（R12）。")})
+        raise ValidationError(
+            {"award_method": _("新增工业用地须以招标、拍卖或挂牌方式确定竞得人（R12）。")}
+        )
     if not award_reference.strip():
-        raise ValidationError({"award_reference": _("须填写成交确认书编号（新增）或区政府批准文件编号（存量协议）（R12）。")})
+        raise ValidationError(
+            {
+                "award_reference": _(
+                    "须填写成交确认书编号（新增）或区政府批准文件编号（存量协议）（R12）。"
+                )
+            }
+        )
     try:
-        rule_set = selectors.rule_set_effective(jurisdiction=parcel.district.jurisdiction, on=lease_start)
+        rule_set = selectors.rule_set_effective(
+            jurisdiction=parcel.district.jurisdiction, on=lease_start
+        )
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
     contract = Contract(
@@ -220,9 +240,14 @@ def contract_award(
         contract,
         action="award",
         title=_("成交：%(method)s，%(ref)s；保证金 %(deposit)s 元转为租赁期租金")
-        % {"method": contract.get_award_method_display(), "ref": contract.award_reference, "deposit": _yuan(contract.deposit)},
+        % {
+            "method": contract.get_award_method_display(),
+            "ref": contract.award_reference,
+            "deposit": _yuan(contract.deposit),
+        },
         actor=actor,
-        rule=rule + (f", R11 延长（{contract.extension_approval}）" if contract.extension_approval else ""),
+        rule=rule
+        + (f", R11 延长（{contract.extension_approval}）" if contract.extension_approval else ""),
         # An award is recorded on or before the lease starts (contracts entered afterwards).
         on=min(timezone.localdate(), lease_start),
     )
@@ -231,7 +256,13 @@ def contract_award(
 
 @transaction.atomic
 def indicator_set(
-    *, actor: User | None, contract: Contract, name: str, unit: str, direction: str, target: Decimal | None
+    *,
+    actor: User | None,
+    contract: Contract,
+    name: str,
+    unit: str,
+    direction: str,
+    target: Decimal | None,
 ) -> Indicator:
     """Return the performance-agreement indicator `name` of the contract, created or updated.
 
@@ -254,7 +285,11 @@ def indicator_set(
 
 @transaction.atomic
 def contract_start_lease(
-    *, actor: User | None, contract: Contract, agreement_reference: str, on: datetime.date | None = None
+    *,
+    actor: User | None,
+    contract: Contract,
+    agreement_reference: str,
+    on: datetime.date | None = None,
 ) -> Contract:
     """Return the contract moved awarded → leasing once the performance agreement is signed.
 
@@ -271,14 +306,28 @@ def contract_start_lease(
     state_from = contract.state
     contract.state = S.LEASING
     _save(contract)
-    _record(contract, action="lease", title=_("签订履约监管协议（%(ref)s）和租赁合同，进入租赁期")
-            % {"ref": agreement_reference.strip()}, actor=actor, state_from=state_from, rule="R17", on=on)
+    _record(
+        contract,
+        action="lease",
+        title=_("签订履约监管协议（%(ref)s）和租赁合同，进入租赁期")
+        % {"ref": agreement_reference.strip()},
+        actor=actor,
+        state_from=state_from,
+        rule="R17",
+        on=on,
+    )
     return contract
 
 
 @transaction.atomic
 def indicator_report_submit(
-    *, actor: User | None, indicator: Indicator, year: int, actual: Decimal, evidence=None, note: str = ""
+    *,
+    actor: User | None,
+    indicator: Indicator,
+    year: int,
+    actual: Decimal,
+    evidence=None,
+    note: str = "",
 ) -> IndicatorReport:
     """Return the enterprise's report of `indicator` for `year` (created or replaced).
 
@@ -289,10 +338,15 @@ def indicator_report_submit(
     _require_holder(actor, contract)
     _require_state(contract, S.LEASING, S.RENEWAL_APPLIED, S.ASSESSMENT_APPLIED)
     if not contract.lease_start.year <= year <= contract.lease_end.year:
-        raise ValidationError({"year": _("填报年度须在租赁期内（%(a)s–%(b)s）。") % {"a": contract.lease_start.year, "b": contract.lease_end.year}})
-    report = IndicatorReport.objects.filter(indicator=indicator, year=year).first() or IndicatorReport(
+        raise ValidationError(
+            {
+                "year": _("填报年度须在租赁期内（%(a)s–%(b)s）。")
+                % {"a": contract.lease_start.year, "b": contract.lease_end.year}
+            }
+        )
+    report = IndicatorReport.objects.filter(
         indicator=indicator, year=year
-    )
+    ).first() or IndicatorReport(indicator=indicator, year=year)
     report.actual = actual
     report.note = note
     if evidence:
@@ -304,7 +358,9 @@ def indicator_report_submit(
 
 
 @transaction.atomic
-def assessment_apply(*, actor: User | None, contract: Contract, today: datetime.date | None = None) -> Assessment:
+def assessment_apply(
+    *, actor: User | None, contract: Contract, today: datetime.date | None = None
+) -> Assessment:
     """Return the Assessment created when the holder applies for assessment (leasing →
     assessment applied), with the system's proposed outcome from the reported values.
 
@@ -319,7 +375,10 @@ def assessment_apply(*, actor: User | None, contract: Contract, today: datetime.
     if today > contract.assessment_application_due:
         raise ValidationError(
             _("考核申请须在租赁期届满前至少 %(m)s 个月提出，申请期已于 %(due)s 截止（R18）。")
-            % {"m": contract.rule_set.application_lead_months, "due": contract.assessment_application_due.isoformat()}
+            % {
+                "m": contract.rule_set.application_lead_months,
+                "due": contract.assessment_application_due.isoformat(),
+            }
         )
     proposal = selectors.assessment_proposal(contract)
     assessment = Assessment(
@@ -334,8 +393,15 @@ def assessment_apply(*, actor: User | None, contract: Contract, today: datetime.
     state_from = contract.state
     contract.state = S.ASSESSMENT_APPLIED
     _save(contract)
-    _record(contract, action="assessment_apply", title=_("提出考核申请"), actor=actor,
-            state_from=state_from, rule="R18", on=today)
+    _record(
+        contract,
+        action="assessment_apply",
+        title=_("提出考核申请"),
+        actor=actor,
+        state_from=state_from,
+        rule="R18",
+        on=today,
+    )
     return assessment
 
 
@@ -362,14 +428,19 @@ def assessment_decide(
     _require_district(actor, contract)
     _require_state(contract, S.ASSESSMENT_APPLIED)
     if today > contract.lease_end:
-        raise ValidationError(_("考核须在租赁期届满（%(end)s）前完成（R18）。") % {"end": contract.lease_end.isoformat()})
+        raise ValidationError(
+            _("考核须在租赁期届满（%(end)s）前完成（R18）。")
+            % {"end": contract.lease_end.isoformat()}
+        )
     if not notice_number.strip():
         raise ValidationError({"notice_number": _("须填写考核结果书面通知编号（R18）。")})
     assessment = contract.assessment
     proposal = selectors.assessment_proposal(contract)
     proposed = rules.proposed_outcome([row["met"] for row in proposal])
     if passed != proposed and not remarks.strip():
-        raise ValidationError({"remarks": _("考核结论与系统建议不一致时，须填写考核意见说明理由（R17）。")})
+        raise ValidationError(
+            {"remarks": _("考核结论与系统建议不一致时，须填写考核意见说明理由（R17）。")}
+        )
     assessment.results = proposal
     assessment.proposed_pass = proposed
     assessment.passed = passed
@@ -386,19 +457,33 @@ def assessment_decide(
     _save(contract)
     if passed:
         title = _("考核通过，书面通知 %(n)s；须于 %(due)s 前申请签订出让合同") % {
-            "n": assessment.notice_number, "due": contract.transfer_application_due.isoformat()}
+            "n": assessment.notice_number,
+            "due": contract.transfer_application_due.isoformat(),
+        }
         rule = "R18, R19"
     else:
         title = _("考核未通过，书面通知 %(n)s；须于租赁合同到期（%(end)s）前退出") % {
-            "n": assessment.notice_number, "end": contract.lease_end.isoformat()}
+            "n": assessment.notice_number,
+            "end": contract.lease_end.isoformat(),
+        }
         rule = "R18, R20"
-    _record(contract, action="assessment_decide", title=title, actor=actor, state_from=state_from,
-            reason=remarks, rule=rule, on=today)
+    _record(
+        contract,
+        action="assessment_decide",
+        title=title,
+        actor=actor,
+        state_from=state_from,
+        reason=remarks,
+        rule=rule,
+        on=today,
+    )
     return assessment
 
 
 @transaction.atomic
-def transfer_apply(*, actor: User | None, contract: Contract, today: datetime.date | None = None) -> Contract:
+def transfer_apply(
+    *, actor: User | None, contract: Contract, today: datetime.date | None = None
+) -> Contract:
     """Return the contract converted to a grant (state transferred): land price payable =
     base − rent paid (yuan), transfer term from the day after the lease ends.
 
@@ -411,24 +496,42 @@ def transfer_apply(*, actor: User | None, contract: Contract, today: datetime.da
     _require_state(contract, S.PASSED)
     if today > contract.transfer_application_due:
         raise ValidationError(
-            _("须在收到书面通知后 %(d)s 日内申请签订出让合同，期限已于 %(due)s 截止（R19），请联系区规划自然资源主管部门。")
-            % {"d": contract.rule_set.transfer_application_days, "due": contract.transfer_application_due.isoformat()}
+            _(
+                "须在收到书面通知后 %(d)s 日内申请签订出让合同，期限已于 %(due)s 截止（R19），请联系区规划自然资源主管部门。"
+            )
+            % {
+                "d": contract.rule_set.transfer_application_days,
+                "due": contract.transfer_application_due.isoformat(),
+            }
         )
     state_from = contract.state
     contract.state = S.TRANSFERRED
     _save(contract)
     _record(
-        contract, action="transfer", actor=actor, state_from=state_from, on=today,
+        contract,
+        action="transfer",
+        actor=actor,
+        state_from=state_from,
+        on=today,
         rule="R15, R19" if contract.land_source == LandSource.NEW else "R16, R19",
         title=_("申请签订出让合同：地价款 %(price)s 元，出让期 %(a)s 至 %(b)s")
-        % {"price": _yuan(contract.transfer_price), "a": contract.transfer_term_start.isoformat(), "b": contract.transfer_term_end.isoformat()},
+        % {
+            "price": _yuan(contract.transfer_price),
+            "a": contract.transfer_term_start.isoformat(),
+            "b": contract.transfer_term_end.isoformat(),
+        },
     )
     return contract
 
 
 @transaction.atomic
 def renewal_apply(
-    *, actor: User | None, contract: Contract, years: int, reason: str, today: datetime.date | None = None
+    *,
+    actor: User | None,
+    contract: Contract,
+    years: int,
+    reason: str,
+    today: datetime.date | None = None,
 ) -> Renewal:
     """Return the pending Renewal: rent = average annual rent × years (yuan).
 
@@ -442,7 +545,10 @@ def renewal_apply(
     if today > contract.renewal_application_due:
         raise ValidationError(
             _("续租申请须在租赁期届满前 %(m)s 个月提出，申请期已于 %(due)s 截止（R21）。")
-            % {"m": contract.rule_set.application_lead_months, "due": contract.renewal_application_due.isoformat()}
+            % {
+                "m": contract.rule_set.application_lead_months,
+                "due": contract.renewal_application_due.isoformat(),
+            }
         )
     try:
         rules.check_renewal(renewal_years=years, params=contract.rule_set.parameters())
@@ -457,7 +563,10 @@ def renewal_apply(
     if not reason.strip():
         raise ValidationError({"reason": _("请说明续租的特殊情况（R21）。")})
     renewal = Renewal(
-        contract=contract, years=years, reason=reason.strip(), applied_on=today,
+        contract=contract,
+        years=years,
+        reason=reason.strip(),
+        applied_on=today,
         rent=rules.renewal_rent(annual_rent_amount=contract.annual_rent, renewal_years=years),
         previous_lease_end=contract.lease_end,
     )
@@ -466,15 +575,29 @@ def renewal_apply(
     state_from = contract.state
     contract.state = S.RENEWAL_APPLIED
     _save(contract)
-    _record(contract, action="renewal_apply", actor=actor, state_from=state_from, reason=reason, rule="R21", on=today,
-            title=_("申请续租 %(y)s 年，续租租金 %(rent)s 元") % {"y": years, "rent": _yuan(renewal.rent)})
+    _record(
+        contract,
+        action="renewal_apply",
+        actor=actor,
+        state_from=state_from,
+        reason=reason,
+        rule="R21",
+        on=today,
+        title=_("申请续租 %(y)s 年，续租租金 %(rent)s 元")
+        % {"y": years, "rent": _yuan(renewal.rent)},
+    )
     return renewal
 
 
 @transaction.atomic
 def renewal_decide(
-    *, actor: User | None, contract: Contract, approved: bool, approval_reference: str = "",
-    reason: str = "", today: datetime.date | None = None,
+    *,
+    actor: User | None,
+    contract: Contract,
+    approved: bool,
+    approval_reference: str = "",
+    reason: str = "",
+    today: datetime.date | None = None,
 ) -> Renewal:
     """Return the decided Renewal. Approved: the lease end and every deadline move by the
     renewal years (recomputed from rules.py) and the renewal rent is added; back to leasing.
@@ -500,19 +623,34 @@ def renewal_decide(
         contract.renewal_rent += renewal.rent
         contract_recompute(contract)
         title = _("批准续租 %(y)s 年（%(ref)s）：租赁期延至 %(end)s，考核申请截止 %(due)s") % {
-            "y": renewal.years, "ref": renewal.approval_reference, "end": contract.lease_end.isoformat(),
-            "due": contract.assessment_application_due.isoformat()}
+            "y": renewal.years,
+            "ref": renewal.approval_reference,
+            "end": contract.lease_end.isoformat(),
+            "due": contract.assessment_application_due.isoformat(),
+        }
     else:
         title = _("不予续租")
     _save(contract)
-    _record(contract, action="renewal_decide", actor=actor, state_from=state_from, reason=reason, rule="R21",
-            title=title, on=today)
+    _record(
+        contract,
+        action="renewal_decide",
+        actor=actor,
+        state_from=state_from,
+        reason=reason,
+        rule="R21",
+        title=title,
+        on=today,
+    )
     return renewal
 
 
 @transaction.atomic
 def exit_apply(
-    *, actor: User | None, contract: Contract, exit_date: datetime.date, reason: str,
+    *,
+    actor: User | None,
+    contract: Contract,
+    exit_date: datetime.date,
+    reason: str,
     today: datetime.date | None = None,
 ) -> ExitRecord:
     """Return the ExitRecord of a voluntary exit (R23) applied for by the holder, with the rent
@@ -526,16 +664,29 @@ def exit_apply(
     _require_state(contract, S.LEASING)
     if exit_date < today:
         raise ValidationError({"exit_date": _("退出日期不能早于今天。")})
-    record = ExitRecord(contract=contract, kind=ExitRecord.Kind.VOLUNTARY, reason=reason.strip(),
-                        applied_on=today, exit_date=exit_date)
+    record = ExitRecord(
+        contract=contract,
+        kind=ExitRecord.Kind.VOLUNTARY,
+        reason=reason.strip(),
+        applied_on=today,
+        exit_date=exit_date,
+    )
     _apply_settlement(record, contract)
     record.full_clean()
     record.save()
     state_from = contract.state
     contract.state = S.EXIT_APPLIED
     _save(contract)
-    _record(contract, action="exit_apply", actor=actor, state_from=state_from, reason=reason, rule="R23", on=today,
-            title=_("申请退还租赁土地使用权，拟于 %(d)s 退出") % {"d": exit_date.isoformat()})
+    _record(
+        contract,
+        action="exit_apply",
+        actor=actor,
+        state_from=state_from,
+        reason=reason,
+        rule="R23",
+        on=today,
+        title=_("申请退还租赁土地使用权，拟于 %(d)s 退出") % {"d": exit_date.isoformat()},
+    )
     return record
 
 
@@ -588,12 +739,21 @@ def exit_complete(
     _require_state(contract, S.FAILED, S.EXIT_APPLIED)
     record = ExitRecord.objects.filter(contract=contract).first()
     if record is None:
-        record = ExitRecord(contract=contract, kind=ExitRecord.Kind.FAILED, applied_on=today,
-                            exit_date=exit_date or today)
+        record = ExitRecord(
+            contract=contract,
+            kind=ExitRecord.Kind.FAILED,
+            applied_on=today,
+            exit_date=exit_date or today,
+        )
     if exit_date:
         record.exit_date = exit_date
     if record.exit_date > contract.lease_end:
-        raise ValidationError({"exit_date": _("须在租赁合同到期（%(end)s）前完成退出（R20）。") % {"end": contract.lease_end.isoformat()}})
+        raise ValidationError(
+            {
+                "exit_date": _("须在租赁合同到期（%(end)s）前完成退出（R20）。")
+                % {"end": contract.lease_end.isoformat()}
+            }
+        )
     record.penalty = rules.money(penalty)
     record.replacement_cost = rules.money(replacement_cost)
     record.newness = Decimal(newness)
@@ -610,19 +770,36 @@ def exit_complete(
     contract.exit_date = record.exit_date
     _save(contract)
     if record.kind == ExitRecord.Kind.VOLUNTARY:
-        title = _("收回土地使用权并注销登记；应付土地使用权人净额 %(net)s 元") % {"net": _yuan(record.net_payable_to_holder)}
+        title = _("收回土地使用权并注销登记；应付土地使用权人净额 %(net)s 元") % {
+            "net": _yuan(record.net_payable_to_holder)
+        }
         rule = "R23"
     else:
         title = _("考核未通过，收回土地使用权并注销不动产登记")
         rule = "R20"
-    _record(contract, action="exit", actor=actor, state_from=state_from, reason=reason, rule=rule, title=title, on=today)
+    _record(
+        contract,
+        action="exit",
+        actor=actor,
+        state_from=state_from,
+        reason=reason,
+        rule=rule,
+        title=title,
+        on=today,
+    )
     return record
 
 
 @transaction.atomic
 def violation_record(
-    *, actor: User | None, contract: Contract, kind: str, found_on: datetime.date, description: str,
-    disposal: str, serious: bool = False,
+    *,
+    actor: User | None,
+    contract: Contract,
+    kind: str,
+    found_on: datetime.date,
+    description: str,
+    disposal: str,
+    serious: bool = False,
 ) -> Violation:
     """Return the recorded Violation (R22) with the disposal decided; a serious case ends the
     lease (state terminated, land recovered).
@@ -634,16 +811,35 @@ def violation_record(
     _require_district(actor, contract)
     if contract.is_closed:
         raise ValidationError(_("合同已结束，不能再登记违约。"))
-    violation = Violation(contract=contract, kind=kind, found_on=found_on, description=description.strip(),
-                          disposal=disposal.strip(), serious=serious, recorded_by=actor if actor and actor.pk else None)
+    violation = Violation(
+        contract=contract,
+        kind=kind,
+        found_on=found_on,
+        description=description.strip(),
+        disposal=disposal.strip(),
+        serious=serious,
+        recorded_by=actor if actor and actor.pk else None,
+    )
     violation.full_clean()
     violation.save()
     state_from = contract.state
     if serious:
         contract.state = S.TERMINATED
         _save(contract)
-    _record(contract, action="violation", actor=actor, state_from=state_from, reason=disposal, rule="R22", on=found_on,
-            title=_("违约：%(kind)s%(end)s") % {"kind": violation.get_kind_display(), "end": _("，情节严重，解除合同、收回土地") if serious else ""})
+    _record(
+        contract,
+        action="violation",
+        actor=actor,
+        state_from=state_from,
+        reason=disposal,
+        rule="R22",
+        on=found_on,
+        title=_("违约：%(kind)s%(end)s")
+        % {
+            "kind": violation.get_kind_display(),
+            "end": _("，情节严重，解除合同、收回土地") if serious else "",
+        },
+    )
     return violation
 
 
@@ -695,7 +891,10 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     contracts = {d.contract.pk: d.contract for d in due}
     enterprise_users, district_users = _reminder_audience(contracts.values())
     texts = _ReminderTexts()
-    urls = {pk: reverse("assessments:contract_detail", args=[pk]) for pk in {key[0] for _pk, key in claimed}}
+    urls = {
+        pk: reverse("assessments:contract_detail", args=[pk])
+        for pk in {key[0] for _pk, key in claimed}
+    }
     connection = connection or get_connection()
     sent, failed, notifications, results = [], [], [], []
     try:
@@ -725,16 +924,20 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                     failed.append((pk, str(exc)[:1000]))
                     continue
             shown = addresses or [name for _pk, name, _email in people]
-            notifications += [(user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people]
+            notifications += [
+                (user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people
+            ]
             sent.append((pk, ", ".join(shown)))
-            results.append({
-                "contract": contract.number,
-                "contract_id": contract_id,
-                "kind": kind,
-                "due_date": due_date.isoformat(),
-                "lead_days": lead_days,
-                "recipients": shown,
-            })
+            results.append(
+                {
+                    "contract": contract.number,
+                    "contract_id": contract_id,
+                    "kind": kind,
+                    "due_date": due_date.isoformat(),
+                    "lead_days": lead_days,
+                    "recipients": shown,
+                }
+            )
     finally:
         connection.close()
     with transaction.atomic():
@@ -774,15 +977,31 @@ class _ReminderTexts:
         self.overdue = _("已逾期")
         self.ahead = _("提前 %(d)s 天提醒")
         self.title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）")
-        self.body = _("合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-                      "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。")
+        self.body = _(
+            "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
+            "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。"
+        )
 
-    def render(self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int) -> tuple[str, str]:
+    def render(
+        self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int
+    ) -> tuple[str, str]:
         label, rule, due = self.labels[kind], _RULE[kind], due_date.isoformat()
         when = self.overdue if lead_days == 0 else self.ahead % {"d": lead_days}
-        title = self.title % {"rule": rule, "number": contract.number, "label": label, "due": due, "when": when}
-        body = self.body % {"number": contract.number, "parcel": contract.parcel.name,
-                            "enterprise": contract.enterprise.name, "label": label, "due": due, "rule": rule}
+        title = self.title % {
+            "rule": rule,
+            "number": contract.number,
+            "label": label,
+            "due": due,
+            "when": when,
+        }
+        body = self.body % {
+            "number": contract.number,
+            "parcel": contract.parcel.name,
+            "enterprise": contract.enterprise.name,
+            "label": label,
+            "due": due,
+            "rule": rule,
+        }
         return title, body
 
 
@@ -798,13 +1017,21 @@ def _rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str
     if db_connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
         names = ", ".join(name for name, _type in columns)
-        return f"SELECT * FROM unnest({arrays}) AS r({names})", [list(col) for col in zip(*rows, strict=True)]
-    extract = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns))
-    document = json.dumps([[v.isoformat() if isinstance(v, datetime.date) else v for v in row] for row in rows])
+        return f"SELECT * FROM unnest({arrays}) AS r({names})", [
+            list(col) for col in zip(*rows, strict=True)
+        ]
+    extract = ", ".join(
+        f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns)
+    )
+    document = json.dumps(
+        [[v.isoformat() if isinstance(v, datetime.date) else v for v in row] for row in rows]
+    )
     return f"SELECT {extract} FROM json_each(%s)", [document]
 
 
-def _reminder_claim(keys: list[tuple], *, token: uuid.UUID, now: datetime.datetime) -> list[tuple[int, tuple]]:
+def _reminder_claim(
+    keys: list[tuple], *, token: uuid.UUID, now: datetime.datetime
+) -> list[tuple[int, tuple]]:
     """Return [(delivery id, key)] of the keys this sweep claimed, in one statement.
 
     A new key is inserted already claimed; an existing one is claimed only when it is unsent
@@ -815,7 +1042,13 @@ def _reminder_claim(keys: list[tuple], *, token: uuid.UUID, now: datetime.dateti
     token_field = ReminderDelivery._meta.get_field("claim_token")
     time_field = ReminderDelivery._meta.get_field("claimed_at")
     source, params = _rows_source(
-        [("contract_id", "bigint"), ("kind", "varchar"), ("due_date", "date"), ("lead_days", "integer")], keys
+        [
+            ("contract_id", "bigint"),
+            ("kind", "varchar"),
+            ("due_date", "date"),
+            ("lead_days", "integer"),
+        ],
+        keys,
     )
     claimed_at = time_field.get_db_prep_value(now, db_connection)
     stale = time_field.get_db_prep_value(now - STALE_CLAIM, db_connection)
@@ -846,7 +1079,9 @@ def _notifications_insert(rows: list[tuple[int, str, str, str]]) -> None:
     if not rows:
         return
     table = Notification._meta.db_table
-    created_at = Notification._meta.get_field("created_at").get_db_prep_value(timezone.now(), db_connection)
+    created_at = Notification._meta.get_field("created_at").get_db_prep_value(
+        timezone.now(), db_connection
+    )
     source, params = _rows_source(
         [("recipient_id", "bigint"), ("title", "text"), ("body", "text"), ("url", "text")], rows
     )
@@ -858,12 +1093,18 @@ def _notifications_insert(rows: list[tuple[int, str, str, str]]) -> None:
         )
 
 
-def _reminder_finish(token: uuid.UUID, *, sent: list[tuple[int, str]], failed: list[tuple[int, str]]) -> None:
+def _reminder_finish(
+    token: uuid.UUID, *, sent: list[tuple[int, str]], failed: list[tuple[int, str]]
+) -> None:
     """Mark `sent` [(id, recipients)] as sent and release `failed` [(id, error)], one statement
     each, touching only rows this sweep still holds."""
     table = ReminderDelivery._meta.db_table
-    token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(token, db_connection)
-    sent_at = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(timezone.now(), db_connection)
+    token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(
+        token, db_connection
+    )
+    sent_at = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(
+        timezone.now(), db_connection
+    )
     with db_connection.cursor() as cursor:
         if sent:
             source, params = _rows_source([("id", "bigint"), ("recipients", "text")], sent)

@@ -46,34 +46,84 @@ def contract_list(request):
     return render(
         request,
         "assessments/contract_list.html",
-        {"filter": contract_filter, "page": page, "rows": rows, "query": query.urlencode(), "today": today},
+        {
+            "filter": contract_filter,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "today": today,
+        },
     )
 
 
 # action → (form class, who may act, service call, success message)
 ACTIONS = {
-    "indicator": (forms.IndicatorForm, "district",
-                  lambda u, c, d: services.indicator_set(actor=u, contract=c, **d), _("考核指标已保存。")),
-    "start_lease": (forms.StartLeaseForm, "district",
-                    lambda u, c, d: services.contract_start_lease(actor=u, contract=c, **d), _("已进入租赁期。")),
-    "report": (forms.ReportForm, "enterprise",
-               lambda u, c, d: services.indicator_report_submit(actor=u, **d), _("指标填报已保存。")),
-    "assessment_apply": (forms.ConfirmForm, "enterprise",
-                         lambda u, c, d: services.assessment_apply(actor=u, contract=c), _("考核申请已提交。")),
-    "assessment_decide": (forms.AssessmentDecideForm, "district",
-                          lambda u, c, d: services.assessment_decide(actor=u, contract=c, **d), _("考核结论已确认，书面通知已生成。")),
-    "transfer_apply": (forms.ConfirmForm, "enterprise",
-                       lambda u, c, d: services.transfer_apply(actor=u, contract=c), _("已申请签订出让合同。")),
-    "renewal_apply": (forms.RenewalApplyForm, "enterprise",
-                      lambda u, c, d: services.renewal_apply(actor=u, contract=c, **d), _("续租申请已提交。")),
-    "renewal_decide": (forms.RenewalDecideForm, "district",
-                       lambda u, c, d: services.renewal_decide(actor=u, contract=c, **d), _("续租决定已记录。")),
-    "exit_apply": (forms.ExitApplyForm, "enterprise",
-                   lambda u, c, d: services.exit_apply(actor=u, contract=c, **d), _("退出申请已提交。")),
-    "exit_complete": (forms.ExitCompleteForm, "district",
-                      lambda u, c, d: services.exit_complete(actor=u, contract=c, **d), _("已收回土地使用权。")),
-    "violation": (forms.ViolationForm, "district",
-                  lambda u, c, d: services.violation_record(actor=u, contract=c, **d), _("违约处置已记录。")),
+    "indicator": (
+        forms.IndicatorForm,
+        "district",
+        lambda u, c, d: services.indicator_set(actor=u, contract=c, **d),
+        _("考核指标已保存。"),
+    ),
+    "start_lease": (
+        forms.StartLeaseForm,
+        "district",
+        lambda u, c, d: services.contract_start_lease(actor=u, contract=c, **d),
+        _("已进入租赁期。"),
+    ),
+    "report": (
+        forms.ReportForm,
+        "enterprise",
+        lambda u, c, d: services.indicator_report_submit(actor=u, **d),
+        _("指标填报已保存。"),
+    ),
+    "assessment_apply": (
+        forms.ConfirmForm,
+        "enterprise",
+        lambda u, c, d: services.assessment_apply(actor=u, contract=c),
+        _("考核申请已提交。"),
+    ),
+    "assessment_decide": (
+        forms.AssessmentDecideForm,
+        "district",
+        lambda u, c, d: services.assessment_decide(actor=u, contract=c, **d),
+        _("考核结论已确认，书面通知已生成。"),
+    ),
+    "transfer_apply": (
+        forms.ConfirmForm,
+        "enterprise",
+        lambda u, c, d: services.transfer_apply(actor=u, contract=c),
+        _("已申请签订出让合同。"),
+    ),
+    "renewal_apply": (
+        forms.RenewalApplyForm,
+        "enterprise",
+        lambda u, c, d: services.renewal_apply(actor=u, contract=c, **d),
+        _("续租申请已提交。"),
+    ),
+    "renewal_decide": (
+        forms.RenewalDecideForm,
+        "district",
+        lambda u, c, d: services.renewal_decide(actor=u, contract=c, **d),
+        _("续租决定已记录。"),
+    ),
+    "exit_apply": (
+        forms.ExitApplyForm,
+        "enterprise",
+        lambda u, c, d: services.exit_apply(actor=u, contract=c, **d),
+        _("退出申请已提交。"),
+    ),
+    "exit_complete": (
+        forms.ExitCompleteForm,
+        "district",
+        lambda u, c, d: services.exit_complete(actor=u, contract=c, **d),
+        _("已收回土地使用权。"),
+    ),
+    "violation": (
+        forms.ViolationForm,
+        "district",
+        lambda u, c, d: services.violation_record(actor=u, contract=c, **d),
+        _("违约处置已记录。"),
+    ),
 }
 
 # Which actions each side may take in each state (services check again).
@@ -111,7 +161,9 @@ def _form(action, contract, data=None, files=None):
 def _detail(request, contract, bound=None, status=200):
     today = timezone.localdate()
     actions = AVAILABLE[_side(request.user)].get(contract.state, [])
-    action_forms = {a: (bound if bound and bound.prefix == a else _form(a, contract)) for a in actions}
+    action_forms = {
+        a: (bound if bound and bound.prefix == a else _form(a, contract)) for a in actions
+    }
     exit_record = ExitRecord.objects.filter(contract=contract).first()
     assessment = getattr(contract, "assessment", None) if hasattr(contract, "assessment") else None
     context = {
@@ -195,7 +247,9 @@ def _decided(request, pk):
 def assessment_notice(request, pk):
     """The printable written notice of the assessment result (R18)."""
     contract, assessment = _decided(request, pk)
-    return render(request, "assessments/notice.html", {"contract": contract, "assessment": assessment})
+    return render(
+        request, "assessments/notice.html", {"contract": contract, "assessment": assessment}
+    )
 
 
 @login_required
@@ -203,14 +257,20 @@ def assessment_notice_pdf(request, pk):
     """The written notice of the assessment result (R18) as an A4 PDF download."""
     contract, assessment = _decided(request, pk)
     try:
-        pdf = exports.notice_pdf(render_to_string(
-            "assessments/notice_pdf.html", {"contract": contract, "assessment": assessment}, request=request
-        ))
+        pdf = exports.notice_pdf(
+            render_to_string(
+                "assessments/notice_pdf.html",
+                {"contract": contract, "assessment": assessment},
+                request=request,
+            )
+        )
     except exports.PdfUnavailable as exc:
         messages.error(request, _("此服务器无法生成 PDF：%(why)s 请使用打印页面。") % {"why": exc})
         return redirect("assessments:notice", pk=contract.pk)
     filename = f"考核结果通知书-{contract.number}.pdf"
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(
+        io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
 
 
 @login_required
@@ -236,7 +296,9 @@ def public_list(request):
     from parcels.models import Parcel, SupplyMethod
 
     offered = (
-        Parcel.objects.filter(supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED)
+        Parcel.objects.filter(
+            supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED
+        )
         .select_related("district", "category")
         .order_by("district__sort_order", "code")
     )

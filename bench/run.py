@@ -40,8 +40,16 @@ def ensure_database():
         return
     import psycopg
 
-    dsn = {k: v for k, v in {"host": settings["HOST"], "port": settings["PORT"] or None,
-           "user": settings["USER"], "password": settings["PASSWORD"] or None}.items() if v}
+    dsn = {
+        k: v
+        for k, v in {
+            "host": settings["HOST"],
+            "port": settings["PORT"] or None,
+            "user": settings["USER"],
+            "password": settings["PASSWORD"] or None,
+        }.items()
+        if v
+    }
     with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
         if not exists.fetchone():
@@ -83,13 +91,18 @@ def setup_reference():
     seed_land_use_categories()
     user, _ = User.objects.get_or_create(
         username="bench_city",
-        defaults={"role": User.Role.CITY, "jurisdiction": District.objects.get(code="haidian").jurisdiction},
+        defaults={
+            "role": User.Role.CITY,
+            "jurisdiction": District.objects.get(code="haidian").jurisdiction,
+        },
     )
     return user
 
 
 def ledger_rows(n, start=0):
-    districts = list(District.objects.filter(jurisdiction__code="beijing").values_list("name", flat=True))
+    districts = list(
+        District.objects.filter(jurisdiction__code="beijing").values_list("name", flat=True)
+    )
     categories = list(LandUseCategory.objects.values_list("name", flat=True))
     methods = ["挂牌", "招标", "拍卖", "协议", "划拨", "先租后让"]
     for i in range(start, start + n):
@@ -222,11 +235,17 @@ def bench_import(tmp):
     t_default_small, _ = timed(lambda: default_path(small, user))
     clear_bench_parcels()
     t_default = t_default_small * IMPORT_ROWS / DEFAULT_PATH_ROWS
-    line(f"ledger import, {IMPORT_ROWS:,} rows .xlsx (ours: parse+check+write+history)", f"{t_ours:.2f} s",
-         f"{t_ours / t_limit:.2f}x the limit (target <= 2x); history rows {history:,}")
+    line(
+        f"ledger import, {IMPORT_ROWS:,} rows .xlsx (ours: parse+check+write+history)",
+        f"{t_ours:.2f} s",
+        f"{t_ours / t_limit:.2f}x the limit (target <= 2x); history rows {history:,}",
+    )
     line("  limit: calamine parse + plain bulk_create, no checks", f"{t_limit:.2f} s")
-    line(f"  django-import-export default path ({DEFAULT_PATH_ROWS:,} rows x{IMPORT_ROWS // DEFAULT_PATH_ROWS}, linear)",
-         f"{t_default:.1f} s", f"ours is {t_default / t_ours:.0f}x faster (target >= 25x)")
+    line(
+        f"  django-import-export default path ({DEFAULT_PATH_ROWS:,} rows x{IMPORT_ROWS // DEFAULT_PATH_ROWS}, linear)",
+        f"{t_default:.1f} s",
+        f"ours is {t_default / t_ours:.0f}x faster (target >= 25x)",
+    )
 
 
 def peak_rss_mb():
@@ -252,12 +271,17 @@ def bench_memory(tmp):
     start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     seconds = time.perf_counter() - start
     baseline, peak = float(out[-2]), float(out[-1])
-    line(f"import peak memory, {MEMORY_ROWS:,} rows .xlsx (process peak RSS)", f"{peak:.0f} MB",
-         f"target < 300 MB; Django process before import {baseline:.0f} MB; took {seconds:.1f} s")
+    line(
+        f"import peak memory, {MEMORY_ROWS:,} rows .xlsx (process peak RSS)",
+        f"{peak:.0f} MB",
+        f"target < 300 MB; Django process before import {baseline:.0f} MB; took {seconds:.1f} s",
+    )
     clear_bench_parcels()
 
 
@@ -328,10 +352,13 @@ def bench_pages():
     for label, url, params, target in pages:
         large = query_count(client, url, params)
         p95, median = p95_ms(client, url, params)
-        line(f"{label}, {PAGE_PARCELS:,} parcels / 17 districts", f"p95 {p95:.0f} ms",
-             f"median {median:.0f} ms; target p95 < {target} ms; queries {small[label]} at "
-             f"{PAGE_PARCELS // 10:,} parcels, {large} at {PAGE_PARCELS:,}"
-             + (" (constant)" if large == small[label] else " (GROWS)"))
+        line(
+            f"{label}, {PAGE_PARCELS:,} parcels / 17 districts",
+            f"p95 {p95:.0f} ms",
+            f"median {median:.0f} ms; target p95 < {target} ms; queries {small[label]} at "
+            f"{PAGE_PARCELS // 10:,} parcels, {large} at {PAGE_PARCELS:,}"
+            + (" (constant)" if large == small[label] else " (GROWS)"),
+        )
     clear_bench_parcels()
 
 
@@ -441,13 +468,18 @@ def bench_sweep():
         mails = len(mail.outbox)
         again, sent_again = timed(lambda: services.reminder_sweep(today=today))
         with fresh_query_log(connection) as next_ctx:
-            next_seconds, next_sent = timed(lambda: services.reminder_sweep(today=today + timedelta(days=1)))
+            next_seconds, next_sent = timed(
+                lambda: services.reminder_sweep(today=today + timedelta(days=1))
+            )
     total = Contract.objects.filter(number__startswith=PREFIX).count()
     line(f"reminder sweep, first run (catch-up), {total:,} active contracts", f"{seconds:.2f} s",
          f"target < 5 s; sent {len(sent):,} reminders ({mails:,} e-mails) in {len(ctx.captured_queries)} queries; "
          f"same day again {again:.2f} s, sent {len(sent_again)}")  # fmt: skip
-    line(f"reminder sweep, next day (a normal day), {total:,} contracts", f"{next_seconds:.2f} s",
-         f"sent {len(next_sent):,} reminders in {len(next_ctx.captured_queries)} queries")
+    line(
+        f"reminder sweep, next day (a normal day), {total:,} contracts",
+        f"{next_seconds:.2f} s",
+        f"sent {len(next_sent):,} reminders in {len(next_ctx.captured_queries)} queries",
+    )
     clear_bench_contracts()  # with their reminder deliveries
     clear_bench_parcels()
     clear_sweep_people()
@@ -465,8 +497,12 @@ def clear_bench_contracts():
         with connection.cursor() as cursor:
             for model in Contract._meta.related_objects:
                 related = model.related_model
-                if model.on_delete.__name__ in ("CASCADE", "SET_NULL", "PROTECT") and hasattr(related, "objects"):
-                    related.objects.filter(**{f"{model.field.name}__in": ids})._raw_delete(connection.alias)
+                if model.on_delete.__name__ in ("CASCADE", "SET_NULL", "PROTECT") and hasattr(
+                    related, "objects"
+                ):
+                    related.objects.filter(**{f"{model.field.name}__in": ids})._raw_delete(
+                        connection.alias
+                    )
             cursor.execute("SELECT 1")
         Contract.objects.filter(pk__in=ids)._raw_delete(connection.alias)
         if hasattr(Contract, "history"):

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 
 def role_required(*roles):
@@ -30,3 +31,29 @@ def city_staff_required(view):
 def staff_required(view):
     """View decorator: city or district staff pass; enterprises get 403."""
     return role_required("city", "district")(view)
+
+
+def scope_to_user(
+    qs: QuerySet,
+    *,
+    user,
+    district: str | None = None,
+    jurisdiction: str | None = None,
+    enterprise: str | None = None,
+) -> QuerySet:
+    """Return `qs` narrowed to the rows `user` may see — the project's one access rule.
+
+    Each keyword names the lookup that leads from a row to its district, jurisdiction or
+    enterprise id (e.g. district="parcel__district_id"). District staff see rows of their
+    district, city staff rows of their jurisdiction, enterprise users rows of their enterprise;
+    a role whose lookup is not given sees nothing. A superuser without a jurisdiction sees all.
+    """
+    if user.is_superuser and not user.jurisdiction_id:
+        return qs
+    if user.role == "district" and district:
+        return qs.filter(**{district: user.district_id})
+    if user.role == "city" and jurisdiction:
+        return qs.filter(**{jurisdiction: user.jurisdiction_id})
+    if user.role == "enterprise" and enterprise:
+        return qs.filter(**{enterprise: user.enterprise_id})
+    return qs.none()

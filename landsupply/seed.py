@@ -124,7 +124,11 @@ def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
     for credit_code, name in DEMO_ENTERPRISES:
         enterprises[credit_code], _ = Enterprise.objects.update_or_create(
             credit_code=credit_code,
-            defaults={"name": name, "is_demo": True, "contact_email": f"{credit_code}@demo.invalid"},
+            defaults={
+                "name": name,
+                "is_demo": True,
+                "contact_email": f"{credit_code}@demo.invalid",
+            },
         )
     users = []
     for username, role, district_code, credit_code, first_name in DEMO_USERS:

@@ -11,8 +11,24 @@ class LandUseCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Parcel)
 class ParcelAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "district", "ring", "category", "area_ha", "status", "plan_year"]
-    list_filter = ["district__jurisdiction", "district", "status", "category", "land_source", "plan_year"]
+    list_display = [
+        "code",
+        "name",
+        "district",
+        "ring",
+        "category",
+        "area_ha",
+        "status",
+        "plan_year",
+    ]
+    list_filter = [
+        "district__jurisdiction",
+        "district",
+        "status",
+        "category",
+        "land_source",
+        "plan_year",
+    ]
     search_fields = ["code", "name"]
     list_select_related = ["district", "ring", "category"]
 

@@ -21,13 +21,28 @@ DEMO_YEAR = 2024
 # Approximate planned hectares per land-use category (close to each jurisdiction's 2024 plan).
 DEMO_CATEGORY_AREAS = {
     "beijing": {
-        "rnd": 80, "industrial": 200, "warehouse": 100, "commercial": 80, "rural_industry": 60,
-        "residential": 600, "affordable_housing": 420, "rental_housing": 40,
-        "public_service": 650, "urban_transport": 550, "special": 90, "transport": 380, "water": 130,
+        "rnd": 80,
+        "industrial": 200,
+        "warehouse": 100,
+        "commercial": 80,
+        "rural_industry": 60,
+        "residential": 600,
+        "affordable_housing": 420,
+        "rental_housing": 40,
+        "public_service": 650,
+        "urban_transport": 550,
+        "special": 90,
+        "transport": 380,
+        "water": 130,
     },
     "zhengzhou": {
-        "residential": 871.73, "commercial": 186.52, "industrial": 700, "warehouse": 224.05,
-        "public_service": 900, "urban_transport": 700, "water": 345.64,
+        "residential": 871.73,
+        "commercial": 186.52,
+        "industrial": 700,
+        "warehouse": 224.05,
+        "public_service": 900,
+        "urban_transport": 700,
+        "water": 345.64,
     },
 }
 
@@ -46,11 +61,46 @@ METHODS_BY_CATEGORY = {
 
 # (district code, parcel code, name, area ha, demo enterprise credit code, supplied on)
 LEASE_THEN_TRANSFER_PARCELS = [
-    ("haidian", "DEMO-LTT-01", "【演示】中关村智能制造先租后让地块", "3.2000", "91110000DEMO00001A", datetime.date(2024, 3, 15)),
-    ("haidian", "DEMO-LTT-02", "【演示】海淀北部研发先租后让地块", "2.1500", "91110000DEMO00001A", datetime.date(2024, 6, 20)),
-    ("daxing", "DEMO-LTT-03", "【演示】大兴生物医药基地先租后让地块", "5.6000", "91110000DEMO00002B", datetime.date(2024, 4, 10)),
-    ("daxing", "DEMO-LTT-04", "【演示】大兴新材料先租后让地块", "4.0000", "91110000DEMO00002B", datetime.date(2024, 9, 5)),
-    ("daxing", "DEMO-LTT-05", "【演示】大兴机器人产业先租后让地块", "3.7500", "91110000DEMO00001A", datetime.date(2024, 11, 18)),
+    (
+        "haidian",
+        "DEMO-LTT-01",
+        "【演示】中关村智能制造先租后让地块",
+        "3.2000",
+        "91110000DEMO00001A",
+        datetime.date(2024, 3, 15),
+    ),
+    (
+        "haidian",
+        "DEMO-LTT-02",
+        "【演示】海淀北部研发先租后让地块",
+        "2.1500",
+        "91110000DEMO00001A",
+        datetime.date(2024, 6, 20),
+    ),
+    (
+        "daxing",
+        "DEMO-LTT-03",
+        "【演示】大兴生物医药基地先租后让地块",
+        "5.6000",
+        "91110000DEMO00002B",
+        datetime.date(2024, 4, 10),
+    ),
+    (
+        "daxing",
+        "DEMO-LTT-04",
+        "【演示】大兴新材料先租后让地块",
+        "4.0000",
+        "91110000DEMO00002B",
+        datetime.date(2024, 9, 5),
+    ),
+    (
+        "daxing",
+        "DEMO-LTT-05",
+        "【演示】大兴机器人产业先租后让地块",
+        "3.7500",
+        "91110000DEMO00001A",
+        datetime.date(2024, 11, 18),
+    ),
 ]
 
 QUARTER_END_MONTH = {1: 3, 2: 6, 3: 9, 4: 12}
@@ -72,7 +122,9 @@ def _split(total: float, districts: list[District], rng: random.Random) -> list[
     return areas
 
 
-def _demo_rows(jurisdiction_code: str, districts: list[District], categories: dict, rng: random.Random):
+def _demo_rows(
+    jurisdiction_code: str, districts: list[District], categories: dict, rng: random.Random
+):
     serial = 0
     for category_code, total in DEMO_CATEGORY_AREAS[jurisdiction_code].items():
         category = categories[category_code]
@@ -113,8 +165,12 @@ def _demo_rows(jurisdiction_code: str, districts: list[District], categories: di
                     contract_number=f"演示合同-{DEMO_YEAR}-{serial:04d}",
                     transaction_price=None
                     if method == SupplyMethod.ALLOCATION
-                    else (area * Decimal(rng.randint(800, 6000)) * Decimal("10000")).quantize(Decimal("0.01")),
-                    awardee="【演示】受让单位" if method != SupplyMethod.ALLOCATION else "【演示】划拨用地单位",
+                    else (area * Decimal(rng.randint(800, 6000)) * Decimal("10000")).quantize(
+                        Decimal("0.01")
+                    ),
+                    awardee="【演示】受让单位"
+                    if method != SupplyMethod.ALLOCATION
+                    else "【演示】划拨用地单位",
                 )
             yield row
 
@@ -133,9 +189,13 @@ def seed_demo_parcels() -> int:
     parcels = []
     for jurisdiction_code in DEMO_CATEGORY_AREAS:
         districts = list(
-            District.objects.filter(jurisdiction__code=jurisdiction_code).select_related("default_ring")
+            District.objects.filter(jurisdiction__code=jurisdiction_code).select_related(
+                "default_ring"
+            )
         )
-        parcels += [Parcel(**row) for row in _demo_rows(jurisdiction_code, districts, categories, rng)]
+        parcels += [
+            Parcel(**row) for row in _demo_rows(jurisdiction_code, districts, categories, rng)
+        ]
     from landsupply.models import Enterprise
 
     enterprises = {e.credit_code: e for e in Enterprise.objects.filter(is_demo=True)}
@@ -145,14 +205,25 @@ def seed_demo_parcels() -> int:
         enterprise = enterprises.get(credit_code)
         parcels.append(
             Parcel(
-                district=district, code=code, name=name, location=f"{district.name}演示产业园",
-                category=industrial, area_ha=Decimal(area), land_source=LandSource.NEW,
-                supply_method=SupplyMethod.LEASE_THEN_TRANSFER, in_key_function_area=True,
-                key_function_area_name="演示重点功能区", near_rail=False, plan_year=DEMO_YEAR,
-                planned_quarter=(supplied_on.month - 1) // 3 + 1, ring=district.default_ring,
-                status=Parcel.Status.SUPPLIED, supplied_on=supplied_on,
+                district=district,
+                code=code,
+                name=name,
+                location=f"{district.name}演示产业园",
+                category=industrial,
+                area_ha=Decimal(area),
+                land_source=LandSource.NEW,
+                supply_method=SupplyMethod.LEASE_THEN_TRANSFER,
+                in_key_function_area=True,
+                key_function_area_name="演示重点功能区",
+                near_rail=False,
+                plan_year=DEMO_YEAR,
+                planned_quarter=(supplied_on.month - 1) // 3 + 1,
+                ring=district.default_ring,
+                status=Parcel.Status.SUPPLIED,
+                supplied_on=supplied_on,
                 contract_number=f"演示先租后让-{code[-2:]}",
-                awardee=enterprise.name if enterprise else "【演示】企业", is_demo=True,
+                awardee=enterprise.name if enterprise else "【演示】企业",
+                is_demo=True,
             )
         )
     from simple_history.utils import bulk_create_with_history

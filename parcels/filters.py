@@ -29,7 +29,9 @@ class ParcelFilter(django_filters.FilterSet):
     planned_quarter = django_filters.ChoiceFilter(
         choices=[(q, f"Q{q}") for q in range(1, 5)], label=_("计划季度")
     )
-    in_key_function_area = django_filters.BooleanFilter(label=_("重点功能区"), widget=YesNoAllWidget)
+    in_key_function_area = django_filters.BooleanFilter(
+        label=_("重点功能区"), widget=YesNoAllWidget
+    )
     near_rail = django_filters.BooleanFilter(label=_("轨道站点周边"), widget=YesNoAllWidget)
 
     class Meta:

@@ -10,8 +10,12 @@ from parcels.units import AreaUnit, to_hectares
 class ParcelForm(forms.ModelForm):
     """A parcel; the area may be typed in hectares, m² or 亩 and is stored in hectares."""
 
-    area = forms.DecimalField(label=_("面积"), min_value=Decimal("0.0001"), max_digits=16, decimal_places=4)
-    area_unit = forms.ChoiceField(label=_("面积单位"), choices=AreaUnit.choices, initial=AreaUnit.HECTARE)
+    area = forms.DecimalField(
+        label=_("面积"), min_value=Decimal("0.0001"), max_digits=16, decimal_places=4
+    )
+    area_unit = forms.ChoiceField(
+        label=_("面积单位"), choices=AreaUnit.choices, initial=AreaUnit.HECTARE
+    )
 
     class Meta:
         model = Parcel
@@ -59,7 +63,9 @@ class ParcelForm(forms.ModelForm):
 
 
 class SupplyRecordForm(forms.Form):
-    supplied_on = forms.DateField(label=_("供应日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    supplied_on = forms.DateField(
+        label=_("供应日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     contract_number = forms.CharField(label=_("合同编号"), max_length=64)
     transaction_price = forms.DecimalField(
         label=_("成交价（元）"), max_digits=16, decimal_places=2, min_value=0, required=False

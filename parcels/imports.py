@@ -171,7 +171,13 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
     except Exception:
         logger.exception("parcel import %s failed", parcel_import_id)
         check = LedgerCheck(
-            errors=[{"row": None, "column": "", "message": "写入数据库时出错，未导入任何数据，请重试或联系管理员"}]
+            errors=[
+                {
+                    "row": None,
+                    "column": "",
+                    "message": "写入数据库时出错，未导入任何数据，请重试或联系管理员",
+                }
+            ]
         )
     finally:
         progress.close()

@@ -97,7 +97,9 @@ class LedgerCheck:
 def _normalise_header(text: str) -> str:
     text = cell_text(text).replace(" ", "").replace("\u3000", "").strip("*＊")
     text = text.replace("(", "（").replace(")", "）")
-    return HEADER_ALIASES.get(text, HEADER_ALIASES.get(text.replace("（", "(").replace("）", ")"), text))
+    return HEADER_ALIASES.get(
+        text, HEADER_ALIASES.get(text.replace("（", "(").replace("）", ")"), text)
+    )
 
 
 def _decode_csv(raw: bytes) -> str:
@@ -178,7 +180,9 @@ def ledger_check(
     resource = ParcelResource(districts=districts, district=district)
     columns = []
     for header, attr, required, _note in LEDGER_COLUMNS:
-        optional_here = (attr == "district" and district) or (header == UNIT_HEADER and implied_unit)
+        optional_here = (attr == "district" and district) or (
+            header == UNIT_HEADER and implied_unit
+        )
         if header not in headers and required and not optional_here:
             check.add_error(1, header, f"缺少必需的列「{header}」")
         if attr:
@@ -282,7 +286,9 @@ def ledger_write(
             else:
                 bulk_create_with_history(
                     [
-                        Parcel(ring_id=rings[values[0]], **dict(zip(FIELD_NAMES, values, strict=True)))
+                        Parcel(
+                            ring_id=rings[values[0]], **dict(zip(FIELD_NAMES, values, strict=True))
+                        )
                         for _number, values in chunk
                     ],
                     Parcel,
@@ -366,7 +372,9 @@ def _copy_create(chunk, *, rings, user, change_reason, now) -> None:
             f"COPY {quote(history_model._meta.db_table)} ({', '.join(map(quote, history_columns))}) FROM STDIN"
         ) as copy:
             for record in records:
-                copy.write_row([record.get(name, history_extra.get(name)) for name in history_columns])
+                copy.write_row(
+                    [record.get(name, history_extra.get(name)) for name in history_columns]
+                )
 
 
 def ledger_import(

@@ -81,7 +81,10 @@ class Parcel(models.Model):
         help_text=_("默认取所在区的圈层，可逐块修改"),
     )
     category = models.ForeignKey(
-        LandUseCategory, on_delete=models.PROTECT, related_name="parcels", verbose_name=_("用地类型")
+        LandUseCategory,
+        on_delete=models.PROTECT,
+        related_name="parcels",
+        verbose_name=_("用地类型"),
     )
     area_ha = models.DecimalField(
         _("面积（公顷）"),
@@ -127,7 +130,9 @@ class Parcel(models.Model):
         verbose_name_plural = _("地块")
         ordering = ["district_id", "code"]  # served by the (district, code) unique index
         constraints = [
-            models.UniqueConstraint(fields=["district", "code"], name="parcel_code_unique_in_district"),
+            models.UniqueConstraint(
+                fields=["district", "code"], name="parcel_code_unique_in_district"
+            ),
             models.CheckConstraint(condition=models.Q(area_ha__gt=0), name="parcel_area_positive"),
             models.CheckConstraint(
                 condition=models.Q(planned_quarter__gte=1, planned_quarter__lte=4),
@@ -158,7 +163,11 @@ class Parcel(models.Model):
     def clean(self):
         if self.ring_id is None and self.district_id:
             self.ring_id = self.district.default_ring_id
-        if self.ring_id and self.district_id and self.ring.jurisdiction_id != self.district.jurisdiction_id:
+        if (
+            self.ring_id
+            and self.district_id
+            and self.ring.jurisdiction_id != self.district.jurisdiction_id
+        ):
             raise ValidationError({"ring": _("圈层必须属于地块所在区的辖区。")})
         if self.status == self.Status.SUPPLIED and not self.supplied_on:
             raise ValidationError({"supplied_on": _("已供应的地块必须填写供应日期。")})

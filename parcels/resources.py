@@ -29,7 +29,12 @@ LEDGER_COLUMNS = [
     ("面积", "area_ha", True, "大于 0 的数字"),
     ("面积单位", None, True, "公顷、平方米 或 亩（1 公顷 = 10000 平方米 = 15 亩）"),
     ("存量/新增", "land_source", False, "存量 或 新增；空白按新增"),
-    ("供应方式", "supply_method", False, "划拨、招标、拍卖、挂牌、协议、先租后让、长期租赁、弹性年期；空白按挂牌"),
+    (
+        "供应方式",
+        "supply_method",
+        False,
+        "划拨、招标、拍卖、挂牌、协议、先租后让、长期租赁、弹性年期；空白按挂牌",
+    ),
     ("计划年度", "plan_year", True, "如 2024"),
     ("计划季度", "planned_quarter", True, "1–4，也可写 Q2 或 第二季度"),
     ("重点功能区", "in_key_function_area", False, "是 或 否；空白按否"),
@@ -145,16 +150,19 @@ class DistrictWidget(LookupWidget):
         try:
             district = super().clean(value, row=row, **kwargs)
         except CellError:
-            known = District.objects.filter(name=text).first() or District.objects.filter(
-                code__iexact=text
-            ).first()
+            known = (
+                District.objects.filter(name=text).first()
+                or District.objects.filter(code__iexact=text).first()
+            )
             if known is not None and self.fixed is not None:
                 raise CellError(
                     f"无权导入「{known.name}」的地块：本次导入只限「{self.fixed.name}」，"
                     "不能新增或修改其他区的地块"
                 ) from None
             if known is not None:
-                raise CellError(f"无权导入「{known.name}」的地块，只能导入本人所辖区的地块") from None
+                raise CellError(
+                    f"无权导入「{known.name}」的地块，只能导入本人所辖区的地块"
+                ) from None
             raise
         if self.fixed is not None and district.pk != self.fixed.pk:
             raise CellError(
@@ -307,7 +315,9 @@ class AreaField(LedgerField):
             raise CellError(f"面积不能为负数（{amount}）")
         unit_text = cell_text(row.get(UNIT_HEADER, ""))
         if not unit_text:
-            raise CellError("面积单位为空，无法确定面积（可填：公顷、平方米、亩）", column=UNIT_HEADER)
+            raise CellError(
+                "面积单位为空，无法确定面积（可填：公顷、平方米、亩）", column=UNIT_HEADER
+            )
         try:
             unit = parse_unit(unit_text)
         except ValueError:
@@ -331,22 +341,37 @@ class ParcelResource(resources.ModelResource):
     district = LedgerField("district", "区", DistrictWidget(), required=True)
     location = LedgerField("location", "坐落", TextWidget(200))
     category = LedgerField("category", "用地类型", CategoryWidget(), required=True)
-    area_ha = AreaField("area_ha", "面积", widgets.DecimalWidget(coerce_to_string=False), required=True)
-    area_unit = fields.Field(column_name=UNIT_HEADER, readonly=True, dehydrate_method="dehydrate_area_unit")
+    area_ha = AreaField(
+        "area_ha", "面积", widgets.DecimalWidget(coerce_to_string=False), required=True
+    )
+    area_unit = fields.Field(
+        column_name=UNIT_HEADER, readonly=True, dehydrate_method="dehydrate_area_unit"
+    )
     land_source = LedgerField(
         "land_source",
         "存量/新增",
-        ChoiceWidget(LandSource, noun="存量/新增", default=LandSource.NEW, aliases={"新增": "new", "存量": "stock"}),
+        ChoiceWidget(
+            LandSource,
+            noun="存量/新增",
+            default=LandSource.NEW,
+            aliases={"新增": "new", "存量": "stock"},
+        ),
     )
     supply_method = LedgerField(
         "supply_method",
         "供应方式",
         ChoiceWidget(SupplyMethod, noun="供应方式", default=SupplyMethod.LISTING),
     )
-    plan_year = LedgerField("plan_year", "计划年度", YearWidget(coerce_to_string=False), required=True)
-    planned_quarter = LedgerField("planned_quarter", "计划季度", QuarterWidget(coerce_to_string=False), required=True)
+    plan_year = LedgerField(
+        "plan_year", "计划年度", YearWidget(coerce_to_string=False), required=True
+    )
+    planned_quarter = LedgerField(
+        "planned_quarter", "计划季度", QuarterWidget(coerce_to_string=False), required=True
+    )
     in_key_function_area = LedgerField("in_key_function_area", "重点功能区", YesNoWidget())
-    key_function_area_name = LedgerField("key_function_area_name", "重点功能区名称", TextWidget(100))
+    key_function_area_name = LedgerField(
+        "key_function_area_name", "重点功能区名称", TextWidget(100)
+    )
     near_rail = LedgerField("near_rail", "轨道站点周边", YesNoWidget())
     status = LedgerField(
         "status",
@@ -355,12 +380,19 @@ class ParcelResource(resources.ModelResource):
             Parcel.Status,
             noun="状态",
             default=Parcel.Status.PLANNED,
-            aliases={"计划": "planned", "未供应": "planned", "供应": "supplied", "调出": "withdrawn"},
+            aliases={
+                "计划": "planned",
+                "未供应": "planned",
+                "供应": "supplied",
+                "调出": "withdrawn",
+            },
         ),
     )
     supplied_on = LedgerField("supplied_on", "供应日期", LedgerDateWidget())
     contract_number = LedgerField("contract_number", "合同编号", TextWidget(64))
-    transaction_price = LedgerField("transaction_price", "成交价（元）", MoneyWidget(coerce_to_string=False))
+    transaction_price = LedgerField(
+        "transaction_price", "成交价（元）", MoneyWidget(coerce_to_string=False)
+    )
     awardee = LedgerField("awardee", "受让人", TextWidget(200))
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from landsupply.access import scope_to_user
 from landsupply.models import District, User
 from parcels.models import LandUseCategory, Parcel
 
@@ -10,13 +11,7 @@ def district_list_for_user(*, user: User) -> QuerySet[District]:
     """Return the districts `user` may act in: their own (district staff) or their
     jurisdiction's (city staff); none for enterprises."""
     qs = District.objects.select_related("jurisdiction", "default_ring")
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
-    if user.role == User.Role.DISTRICT:
-        return qs.filter(pk=user.district_id)
-    if user.role == User.Role.CITY:
-        return qs.filter(jurisdiction_id=user.jurisdiction_id)
-    return qs.none()
+    return scope_to_user(qs, user=user, district="pk", jurisdiction="jurisdiction_id")
 
 
 def parcel_list(*, user: User) -> QuerySet[Parcel]:
@@ -25,13 +20,9 @@ def parcel_list(*, user: User) -> QuerySet[Parcel]:
     District staff: their district only. City staff: their jurisdiction. Enterprises: none.
     """
     qs = Parcel.objects.select_related("district", "district__jurisdiction", "ring", "category")
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
-    if user.role == User.Role.DISTRICT:
-        return qs.filter(district_id=user.district_id)
-    if user.role == User.Role.CITY:
-        return qs.filter(district__jurisdiction_id=user.jurisdiction_id)
-    return qs.none()
+    return scope_to_user(
+        qs, user=user, district="district_id", jurisdiction="district__jurisdiction_id"
+    )
 
 
 def parcel_get(*, user: User, pk: int) -> Parcel:

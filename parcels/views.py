@@ -43,7 +43,11 @@ def parcel_detail(request, pk):
     return render(
         request,
         "parcels/parcel_detail.html",
-        {"parcel": parcel, "history": history_rows(parcel.history), "supply_form": SupplyRecordForm()},
+        {
+            "parcel": parcel,
+            "history": history_rows(parcel.history),
+            "supply_form": SupplyRecordForm(),
+        },
     )
 
 

@@ -73,7 +73,15 @@ class DistrictAllocationInline(admin.TabularInline):
 
 @admin.register(AnnualPlan)
 class AnnualPlanAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "jurisdiction", "year", "status", "total_min_ha", "total_max_ha", "version"]
+    list_display = [
+        "name",
+        "jurisdiction",
+        "year",
+        "status",
+        "total_min_ha",
+        "total_max_ha",
+        "version",
+    ]
     list_filter = ["jurisdiction", "year", "status"]
     search_fields = ["name"]
     inlines = [

@@ -34,9 +34,11 @@ def plan_report_export(request):
     if request.user.is_district_staff:
         district = request.user.district
     elif request.GET.get("district"):
-        district = district_list_for_user(user=request.user).filter(
-            code=request.GET["district"], jurisdiction_id=plan.jurisdiction_id
-        ).first()
+        district = (
+            district_list_for_user(user=request.user)
+            .filter(code=request.GET["district"], jurisdiction_id=plan.jurisdiction_id)
+            .first()
+        )
         if district is None:
             raise Http404(_("没有这个区，或您无权查看。"))
     progress = selectors.plan_progress(plan=plan, district=district)

@@ -62,7 +62,9 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
-    total_override = forms.BooleanField(label=_("批准调整计划总量（R7 须明确批准）"), required=False)
+    total_override = forms.BooleanField(
+        label=_("批准调整计划总量（R7 须明确批准）"), required=False
+    )
 
 
 class SubmissionDecisionForm(forms.Form):
@@ -81,22 +83,33 @@ class PlanCreateForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("计划名称"), max_length=200)
     copy_from = forms.ModelChoiceField(
-        label=_("复制自"), queryset=AnnualPlan.objects.none(), required=False,
+        label=_("复制自"),
+        queryset=AnnualPlan.objects.none(),
+        required=False,
         empty_label=_("不复制（空白计划）"),
     )
 
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["copy_from"].queryset = plans if plans is not None else AnnualPlan.objects.none()
+        self.fields["copy_from"].queryset = (
+            plans if plans is not None else AnnualPlan.objects.none()
+        )
 
 
 class PlanFieldsForm(forms.ModelForm):
     class Meta:
         model = AnnualPlan
         fields = [
-            "name", "source", "total_min_ha", "total_max_ha", "city_target_min_ha",
-            "city_target_max_ha", "district_target_min_ha", "district_target_max_ha",
-            "net_reduction_ha", "net_reduction_green_belt_ha",
+            "name",
+            "source",
+            "total_min_ha",
+            "total_max_ha",
+            "city_target_min_ha",
+            "city_target_max_ha",
+            "district_target_min_ha",
+            "district_target_max_ha",
+            "net_reduction_ha",
+            "net_reduction_green_belt_ha",
         ]
 
     def _post_clean(self):
@@ -116,10 +129,15 @@ class RowForm(forms.Form):
         data = super().clean()
         if data.get("DELETE") or data.get(self.key_field):
             return data
-        if any(v not in (None, "", []) for k, v in data.items() if k not in ("DELETE", "tolerance_pct", "comparison")):
+        if any(
+            v not in (None, "", [])
+            for k, v in data.items()
+            if k not in ("DELETE", "tolerance_pct", "comparison")
+        ):
             self.add_error(
                 self.key_field,
-                _("本行已填写内容，请填写「%(f)s」，或勾选删除。") % {"f": self.fields[self.key_field].label},
+                _("本行已填写内容，请填写「%(f)s」，或勾选删除。")
+                % {"f": self.fields[self.key_field].label},
             )
         return data
 
@@ -161,7 +179,9 @@ class RatioRowForm(RowForm):
     code = forms.SlugField(label=_("代码"), max_length=32, required=False)
     name = forms.CharField(label=_("名称"), max_length=100, required=False)
     condition = forms.ChoiceField(
-        label=_("条件"), required=False, choices=[("", "—")] + list(PolicyRatioTarget.Condition.choices)
+        label=_("条件"),
+        required=False,
+        choices=[("", "—")] + list(PolicyRatioTarget.Condition.choices),
     )
     base_category = forms.ChoiceField(label=_("基数用地类型"), required=False)
     comparison = forms.ChoiceField(label=_("比较"), required=False, choices=Comparison.choices)
@@ -177,7 +197,11 @@ class RatioRowForm(RowForm):
 
 class MilestoneRowForm(RowForm):
     key_field = "due_on"
-    due_on = forms.DateField(label=_("节点日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("节点日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
     cumulative_pct = forms.DecimalField(label=_("累计完成率（%）"), required=False, **PCT_FIELD)
 
 
@@ -200,8 +224,13 @@ class BaseRowFormSet(forms.BaseFormSet):
 
     @property
     def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"),
-                         empty_permitted=True, use_required_attribute=False, choices=self.choices)
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            choices=self.choices,
+        )
         self.add_fields(form, None)
         return form
 
@@ -210,7 +239,9 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 
 def _rows(form, extra=2):
-    return forms.formset_factory(form, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=200)
+    return forms.formset_factory(
+        form, formset=BaseRowFormSet, extra=extra, can_delete=True, max_num=200
+    )
 
 
 PLAN_SECTIONS = {

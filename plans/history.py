@@ -15,7 +15,13 @@ def plan_history_rows(plan, *, limit: int = 50) -> list[dict]:
     )
 
     rows = history_rows(plan.history.select_related("history_user"), limit=limit)
-    for model in (CategoryTarget, RingShareTarget, PolicyRatioTarget, Milestone, DistrictAllocation):
+    for model in (
+        CategoryTarget,
+        RingShareTarget,
+        PolicyRatioTarget,
+        Milestone,
+        DistrictAllocation,
+    ):
         rows += history_rows(
             model.history.filter(plan_id=plan.pk).select_related("history_user"), limit=limit
         )

@@ -47,7 +47,10 @@ class PlanRuleSet(models.Model):
     """Plan rule parameters of a jurisdiction from `effective_from` on (R6, R7)."""
 
     jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.CASCADE, related_name="plan_rule_sets", verbose_name=_("辖区")
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="plan_rule_sets",
+        verbose_name=_("辖区"),
     )
     effective_from = models.DateField(_("生效日期"))
     citation = models.CharField(_("依据（文件及条款）"), max_length=300)
@@ -90,7 +93,10 @@ class PlanRuleSet(models.Model):
         **PCT,
     )
     penalty_suspension_months = models.PositiveSmallIntegerField(
-        _("暂停批次报批（月）"), null=True, blank=True, help_text=_("执行不力时暂停建设用地批次报批的月数（R8）")
+        _("暂停批次报批（月）"),
+        null=True,
+        blank=True,
+        help_text=_("执行不力时暂停建设用地批次报批的月数（R8）"),
     )
     ranking_citation = models.CharField(_("奖惩依据"), max_length=300, blank=True)
 
@@ -226,7 +232,10 @@ class CategoryTarget(models.Model):
     """
 
     plan = models.ForeignKey(
-        AnnualPlan, on_delete=models.CASCADE, related_name="category_targets", verbose_name=_("计划")
+        AnnualPlan,
+        on_delete=models.CASCADE,
+        related_name="category_targets",
+        verbose_name=_("计划"),
     )
     code = models.SlugField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=64)
@@ -384,9 +393,7 @@ class DistrictAllocation(models.Model):
     )
     target_min_ha = models.DecimalField(_("指标下限（公顷）"), **AREA)
     target_max_ha = models.DecimalField(_("指标上限（公顷）"), **AREA)
-    net_reduction_ha = models.DecimalField(
-        _("净减量任务（公顷）"), null=True, blank=True, **AREA
-    )
+    net_reduction_ha = models.DecimalField(_("净减量任务（公顷）"), null=True, blank=True, **AREA)
 
     history = HistoricalRecords(verbose_name=_("分区指标历史"))
 
@@ -413,9 +420,12 @@ class DistrictAllocation(models.Model):
 
     def clean(self):
         _check_range(self)
-        if self.district_id and self.plan_id and self.district.jurisdiction_id != self.plan.jurisdiction_id:
+        if (
+            self.district_id
+            and self.plan_id
+            and self.district.jurisdiction_id != self.plan.jurisdiction_id
+        ):
             raise ValidationError({"district": _("区必须属于计划所在辖区。")})
-
 
 
 class AdjustmentRequest(models.Model):
@@ -476,7 +486,11 @@ class AdjustmentRequest(models.Model):
         return reverse("plans:adjustment_detail", args=[self.pk])
 
     def clean(self):
-        if self.district_id and self.plan_id and self.district.jurisdiction_id != self.plan.jurisdiction_id:
+        if (
+            self.district_id
+            and self.plan_id
+            and self.district.jurisdiction_id != self.plan.jurisdiction_id
+        ):
             raise ValidationError({"district": _("区必须属于计划所在辖区。")})
 
 
@@ -595,7 +609,11 @@ class DistrictSubmission(models.Model):
         return reverse("plans:submission_detail", args=[self.pk])
 
     def clean(self):
-        if self.district_id and self.plan_id and self.district.jurisdiction_id != self.plan.jurisdiction_id:
+        if (
+            self.district_id
+            and self.plan_id
+            and self.district.jurisdiction_id != self.plan.jurisdiction_id
+        ):
             raise ValidationError({"district": _("区必须属于计划所在辖区。")})
 
     @property
@@ -616,7 +634,10 @@ class SubmissionEvent(models.Model):
     )
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"))
     comment = models.TextField(_("意见"), blank=True)
@@ -642,7 +663,11 @@ class MilestoneFlag(models.Model):
         Milestone, on_delete=models.CASCADE, related_name="flags", verbose_name=_("节点")
     )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("区"),
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("区"),
         help_text=_("留空表示全计划"),
     )
     required_pct = models.DecimalField(_("要求累计完成率（%）"), **PCT)

@@ -60,7 +60,11 @@ def share_on_target(share: Decimal | None, target: Decimal, tolerance: Decimal) 
 
 
 def milestone_status(
-    *, due_on: datetime.date, required_pct: Decimal, reached_pct: Decimal | None, as_of: datetime.date
+    *,
+    due_on: datetime.date,
+    required_pct: Decimal,
+    reached_pct: Decimal | None,
+    as_of: datetime.date,
 ) -> str:
     """Return "upcoming" before `due_on`, then "met" or "missed" for good.
 

@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from landsupply.access import scope_to_user
 from landsupply.models import District, Ring, User
 from parcels.models import LandSource, LandUseCategory, Parcel
 from plans import rules
@@ -71,13 +72,9 @@ def adjustment_list_for_user(*, user: User) -> QuerySet[AdjustmentRequest]:
     """Return the adjustment requests `user` may see: district staff their district's, city
     staff their jurisdiction's; enterprises none."""
     qs = AdjustmentRequest.objects.select_related("plan", "plan__jurisdiction", "district")
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
-    if user.role == User.Role.DISTRICT:
-        return qs.filter(district_id=user.district_id)
-    if user.role == User.Role.CITY:
-        return qs.filter(plan__jurisdiction_id=user.jurisdiction_id)
-    return qs.none()
+    return scope_to_user(
+        qs, user=user, district="district_id", jurisdiction="plan__jurisdiction_id"
+    )
 
 
 def adjustment_get_for_user(*, user: User, pk: int) -> AdjustmentRequest:
@@ -119,7 +116,9 @@ def _parcels_in_scope(
         # A literal id list, not a join: with the join PostgreSQL underestimates the rows a
         # hundredfold and sorts to disk instead of hashing the GROUP BY.
         district_ids = list(
-            District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values_list("pk", flat=True)
+            District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values_list(
+                "pk", flat=True
+            )
         )
         qs = Parcel.objects.filter(plan_year=plan.year, district_id__in=district_ids)
     if excluded_parcel_ids is not None:
@@ -395,9 +394,7 @@ def plan_progress(
     district_rows = []
     if district is None:
         sums = district_sums
-        totals = {
-            a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)
-        }
+        totals = {a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)}
         for d in District.objects.filter(jurisdiction_id=plan.jurisdiction_id):
             s = sums.get(d.pk, {"planned": ZERO, "supplied": ZERO})
             a = totals.get(d.pk)
@@ -463,13 +460,11 @@ def submission_list_for_user(*, user: User) -> QuerySet[DistrictSubmission]:
     """Return the submissions `user` may see: district staff their district's, city staff their
     jurisdiction's (any status); enterprises none."""
     qs = DistrictSubmission.objects.select_related("plan", "plan__jurisdiction", "district")
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
     if user.role == User.Role.DISTRICT:
-        return qs.filter(district_id=user.district_id, plan__status=AnnualPlan.Status.PUBLISHED)
-    if user.role == User.Role.CITY:
-        return qs.filter(plan__jurisdiction_id=user.jurisdiction_id)
-    return qs.none()
+        qs = qs.filter(plan__status=AnnualPlan.Status.PUBLISHED)
+    return scope_to_user(
+        qs, user=user, district="district_id", jurisdiction="plan__jurisdiction_id"
+    )
 
 
 def submission_get_for_user(*, user: User, pk: int) -> DistrictSubmission:
@@ -485,9 +480,7 @@ def submission_parcels(*, submission: DistrictSubmission) -> QuerySet[Parcel]:
         districtsubmission_id=submission.pk, parcel_id=OuterRef("pk")
     )
     return (
-        Parcel.objects.filter(
-            district_id=submission.district_id, plan_year=submission.plan.year
-        )
+        Parcel.objects.filter(district_id=submission.district_id, plan_year=submission.plan.year)
         .exclude(status=Parcel.Status.WITHDRAWN)
         .select_related("category", "ring")
         .annotate(is_listed=~Exists(excluded))
@@ -617,9 +610,7 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
         .order_by()
     ):
         by_day[r["district_id"]].append((r["supplied_on"], r["area"]))
-    totals = {
-        a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)
-    }
+    totals = {a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)}
     flags = defaultdict(dict)
     for f in MilestoneFlag.objects.filter(milestone__plan=plan):
         flags[f.district_id][f.milestone_id] = f
@@ -627,7 +618,9 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
     for d in District.objects.filter(jurisdiction_id=plan.jurisdiction_id):
         p = planned.get(d.pk, {"planned": ZERO, "supplied": ZERO})
         a = totals.get(d.pk)
-        basis, basis_kind = (a.target_min_ha, "target") if a else (rules.area(p["planned"]), "planned")
+        basis, basis_kind = (
+            (a.target_min_ha, "target") if a else (rules.area(p["planned"]), "planned")
+        )
         cells = []
         for m in milestones:
             supplied = sum((area for day, area in by_day[d.pk] if day <= m.due_on), ZERO)
@@ -635,15 +628,20 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
             flagged = m.pk in flags[d.pk]
             if basis:
                 status = rules.milestone_status(
-                    due_on=m.due_on, required_pct=m.cumulative_pct, reached_pct=reached,
+                    due_on=m.due_on,
+                    required_pct=m.cumulative_pct,
+                    reached_pct=reached,
                     as_of=as_of,
                 )
             else:
                 status = NO_BASE  # nothing planned or allocated: the milestone does not apply
             # A flag stored when the milestone was first seen missed stays (R6).
             cells.append(
-                {"reached_pct": reached, "status": rules.MISSED if flagged else status,
-                 "flagged": flagged}
+                {
+                    "reached_pct": reached,
+                    "status": rules.MISSED if flagged else status,
+                    "flagged": flagged,
+                }
             )
         rows.append(
             {
@@ -719,8 +717,18 @@ def plan_ranking(*, plan: AnnualPlan, as_of=None) -> dict:
             )
         rows.append(
             {
-                **{k: d[k] for k in ("code", "name", "basis", "basis_ha", "planned_ha",
-                                      "supplied_ha", "completion_pct")},
+                **{
+                    k: d[k]
+                    for k in (
+                        "code",
+                        "name",
+                        "basis",
+                        "basis_ha",
+                        "planned_ha",
+                        "supplied_ha",
+                        "completion_pct",
+                    )
+                },
                 "milestones_met": met,
                 "milestones_due": len(due),
                 "adjustments_filed": c["filed"],
@@ -749,14 +757,23 @@ def plan_spec(*, plan: AnnualPlan) -> dict:
     the spreadsheet template): {"plan": {fields}, "categories": [...], "rings": [...],
     "ratios": [...], "milestones": [...], "allocations": [...]}, codes instead of ids, areas in
     hectares and shares in %. Seven queries."""
-    targets = list(plan.category_targets.select_related("parent").prefetch_related("land_use_categories"))
+    targets = list(
+        plan.category_targets.select_related("parent").prefetch_related("land_use_categories")
+    )
     return {
         "plan": {
             f: getattr(plan, f)
             for f in (
-                "name", "source", "total_min_ha", "total_max_ha", "city_target_min_ha",
-                "city_target_max_ha", "district_target_min_ha", "district_target_max_ha",
-                "net_reduction_ha", "net_reduction_green_belt_ha",
+                "name",
+                "source",
+                "total_min_ha",
+                "total_max_ha",
+                "city_target_min_ha",
+                "city_target_max_ha",
+                "district_target_min_ha",
+                "district_target_max_ha",
+                "net_reduction_ha",
+                "net_reduction_green_belt_ha",
             )
         },
         "categories": [

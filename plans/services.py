@@ -97,7 +97,11 @@ def _validate_items(*, plan: AnnualPlan, district, items: list[dict]) -> list[Ad
         except ValidationError as exc:
             parts = []
             for field, messages in exc.message_dict.items():
-                label = "" if field == "__all__" else f"{AdjustmentItem._meta.get_field(field).verbose_name}："
+                label = (
+                    ""
+                    if field == "__all__"
+                    else f"{AdjustmentItem._meta.get_field(field).verbose_name}："
+                )
                 parts += [f"{label}{m}" for m in messages]
             raise ValidationError(
                 _("第 %(n)s 项：%(error)s") % {"n": number, "error": "；".join(parts)}
@@ -214,7 +218,8 @@ def _apply(*, adjustment: AdjustmentRequest, plan: AnnualPlan) -> None:
                 target.target_max_ha += sign * area
                 if target.target_min_ha < 0:
                     raise ValidationError(
-                        _("类别「%(t)s」调出 %(a)s 公顷后指标为负。") % {"t": target.name, "a": area}
+                        _("类别「%(t)s」调出 %(a)s 公顷后指标为负。")
+                        % {"t": target.name, "a": area}
                     )
                 changed[target.pk] = target
             if not source:
@@ -239,7 +244,9 @@ def _apply(*, adjustment: AdjustmentRequest, plan: AnnualPlan) -> None:
             f"{target.name}：{e}"
             for e in rules.children_fit_errors(
                 parent=rules.Range(target.target_min_ha, target.target_max_ha),
-                children=[(c.name, rules.Range(c.target_min_ha, c.target_max_ha)) for c in children],
+                children=[
+                    (c.name, rules.Range(c.target_min_ha, c.target_max_ha)) for c in children
+                ],
             )
         ]
     if errors:
@@ -326,8 +333,10 @@ def adjustment_approve(
     unless `total_override` is True. Raises PermissionDenied for anyone but the jurisdiction's
     city staff. Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四) (原则上保持原供地计划规模不变).
     """
-    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(
-        pk=adjustment.plan_id
+    plan = (
+        AnnualPlan.objects.select_for_update()
+        .select_related("jurisdiction")
+        .get(pk=adjustment.plan_id)
     )
     _require_city_staff(user, plan)
     updated = AdjustmentRequest.objects.filter(
@@ -338,9 +347,15 @@ def adjustment_approve(
     adjustment = AdjustmentRequest.objects.get(pk=adjustment.pk)
     rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
     needs_override = rule_set is None or rule_set.total_change_needs_override
-    if needs_override and not total_override and any(i.changes_total for i in adjustment.items.all()):
+    if (
+        needs_override
+        and not total_override
+        and any(i.changes_total for i in adjustment.items.all())
+    ):
         raise ValidationError(
-            _("该调整会改变计划总量；原则上保持原供地计划规模不变（R7），如确需调整请勾选“批准调整计划总量”。")
+            _(
+                "该调整会改变计划总量；原则上保持原供地计划规模不变（R7），如确需调整请勾选“批准调整计划总量”。"
+            )
         )
     before = _summary(plan_progress(plan=plan))
     _apply(adjustment=adjustment, plan=plan)
@@ -358,7 +373,9 @@ def adjustment_approve(
 
 
 @transaction.atomic
-def adjustment_reject(*, user: User, adjustment: AdjustmentRequest, comment: str) -> AdjustmentRequest:
+def adjustment_reject(
+    *, user: User, adjustment: AdjustmentRequest, comment: str
+) -> AdjustmentRequest:
     """Reject a filed adjustment with a comment and return it; the plan is unchanged (R7).
 
     Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError
@@ -393,12 +410,13 @@ def plan_supplement_window_set(*, user: User, plan: AnnualPlan, is_open: bool) -
     _require_city_staff(user, plan)
     rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
     if is_open and not (rule_set and rule_set.mid_year_supplement_allowed):
-        raise ValidationError(_("%(j)s 的计划规则不允许年中增补（R7）。") % {"j": plan.jurisdiction})
+        raise ValidationError(
+            _("%(j)s 的计划规则不允许年中增补（R7）。") % {"j": plan.jurisdiction}
+        )
     plan.supplement_window_open = is_open
     plan.full_clean()
     plan.save()
     return plan
-
 
 
 # --- district submissions (R9) ----------------------------------------------------------------
@@ -463,8 +481,8 @@ def submission_set_listed(
     is submitted/accepted, or the parcel is not one of the district's parcels of the plan year.
     """
     _require_own_district(user, submission.district)
-    submission = DistrictSubmission.objects.select_for_update().select_related("plan").get(
-        pk=submission.pk
+    submission = (
+        DistrictSubmission.objects.select_for_update().select_related("plan").get(pk=submission.pk)
     )
     if not submission.is_editable:
         raise ValidationError(
@@ -485,9 +503,9 @@ def submission_set_listed(
 
 
 def _transition(*, submission, from_statuses, to_status):
-    updated = DistrictSubmission.objects.filter(
-        pk=submission.pk, status__in=from_statuses
-    ).update(status=to_status, updated_at=timezone.now())
+    updated = DistrictSubmission.objects.filter(pk=submission.pk, status__in=from_statuses).update(
+        status=to_status, updated_at=timezone.now()
+    )
     if updated != 1:
         raise ValidationError(_("用地清单的状态已变化（可能已被其他人处理），未作任何更改。"))
     submission = DistrictSubmission.objects.select_related("plan", "district").get(pk=submission.pk)
@@ -587,8 +605,11 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
             if whole["status"] == rules.MISSED:
                 candidates.append(
                     MilestoneFlag(
-                        milestone_id=m["id"], district=None, required_pct=m["required_pct"],
-                        reached_pct=whole["reached_pct"], flagged_at=now,
+                        milestone_id=m["id"],
+                        district=None,
+                        required_pct=m["required_pct"],
+                        reached_pct=whole["reached_pct"],
+                        flagged_at=now,
                     )
                 )
             for d in matrix["districts"]:
@@ -596,8 +617,10 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
                 if cell["status"] == rules.MISSED and not cell["flagged"]:
                     candidates.append(
                         MilestoneFlag(
-                            milestone_id=m["id"], district_id=d["id"],
-                            required_pct=m["required_pct"], reached_pct=cell["reached_pct"],
+                            milestone_id=m["id"],
+                            district_id=d["id"],
+                            required_pct=m["required_pct"],
+                            reached_pct=cell["reached_pct"],
                             flagged_at=now,
                         )
                     )
@@ -713,15 +736,22 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
                     f"类别指标 第 {row} 行「上级指标」：上级代码 {c['parent']} 不存在或排在本行之后。"
                 )
         target = CategoryTarget(
-            plan=plan, code=code, name=c.get("name") or "", parent=parent,
-            target_min_ha=c.get("target_min_ha"), target_max_ha=c.get("target_max_ha"),
-            sort_order=index, note=c.get("note") or "",
+            plan=plan,
+            code=code,
+            name=c.get("name") or "",
+            parent=parent,
+            target_min_ha=c.get("target_min_ha"),
+            target_max_ha=c.get("target_max_ha"),
+            sort_order=index,
+            note=c.get("note") or "",
         )
         if code in existing:
             target.pk = existing[code].pk
         unknown = [x for x in c.get("land_use", []) if x not in land_use]
         if unknown:
-            errors.append(f"类别指标 第 {row} 行「计入的用地类型」：未知的用地类型代码 {'、'.join(unknown)}。")
+            errors.append(
+                f"类别指标 第 {row} 行「计入的用地类型」：未知的用地类型代码 {'、'.join(unknown)}。"
+            )
         links[code] = [land_use[x] for x in c.get("land_use", []) if x in land_use]
         try:
             target.full_clean(exclude=["plan", "parent"], validate_unique=False)
@@ -745,10 +775,18 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         row = r.get("_row", row)
         ring = rings.get(r.get("ring"))
         if ring is None:
-            errors.append(f"圈层占比 第 {row} 行「圈层」：{plan.jurisdiction} 没有圈层 {r.get('ring')}。")
+            errors.append(
+                f"圈层占比 第 {row} 行「圈层」：{plan.jurisdiction} 没有圈层 {r.get('ring')}。"
+            )
             continue
-        obj = RingShareTarget(plan=plan, ring=ring, share_pct=r.get("share_pct"),
-                              tolerance_pct=r.get("tolerance_pct") if r.get("tolerance_pct") is not None else Decimal("5"))
+        obj = RingShareTarget(
+            plan=plan,
+            ring=ring,
+            share_pct=r.get("share_pct"),
+            tolerance_pct=r.get("tolerance_pct")
+            if r.get("tolerance_pct") is not None
+            else Decimal("5"),
+        )
         try:
             obj.full_clean(exclude=["plan"], validate_unique=False)
         except ValidationError as exc:
@@ -762,12 +800,19 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         if q.get("base_category"):
             base = land_use.get(q["base_category"])
             if base is None:
-                errors.append(f"政策比例 第 {row} 行「基数用地类型」：未知的用地类型代码 {q['base_category']}。")
+                errors.append(
+                    f"政策比例 第 {row} 行「基数用地类型」：未知的用地类型代码 {q['base_category']}。"
+                )
         obj = PolicyRatioTarget(
-            plan=plan, code=q.get("code") or "", name=q.get("name") or "",
-            condition=q.get("condition") or "", base_category=base,
-            comparison=q.get("comparison") or "gte", threshold_pct=q.get("threshold_pct"),
-            citation=q.get("citation") or "", sort_order=index,
+            plan=plan,
+            code=q.get("code") or "",
+            name=q.get("name") or "",
+            condition=q.get("condition") or "",
+            base_category=base,
+            comparison=q.get("comparison") or "gte",
+            threshold_pct=q.get("threshold_pct"),
+            citation=q.get("citation") or "",
+            sort_order=index,
         )
         try:
             obj.full_clean(exclude=["plan"], validate_unique=False)
@@ -785,11 +830,15 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             errors += _row_errors("milestones", row, exc, Milestone)
             continue
         if obj.due_on.year != plan.year:
-            errors.append(f"季度节点 第 {row} 行「节点日期」：{obj.due_on} 不在计划年度 {plan.year} 内。")
+            errors.append(
+                f"季度节点 第 {row} 行「节点日期」：{obj.due_on} 不在计划年度 {plan.year} 内。"
+            )
         milestone_rows[obj.due_on] = obj
     errors += [
         f"季度节点：{e}（R6）。"
-        for e in rules.milestone_errors([(m.due_on, m.cumulative_pct) for m in milestone_rows.values()])
+        for e in rules.milestone_errors(
+            [(m.due_on, m.cumulative_pct) for m in milestone_rows.values()]
+        )
     ]
 
     allocation_rows = {}
@@ -797,7 +846,9 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         row = a.get("_row", row)
         district = districts.get(a.get("district"))
         if district is None:
-            errors.append(f"分区指标 第 {row} 行「区」：{plan.jurisdiction} 没有区 {a.get('district')}。")
+            errors.append(
+                f"分区指标 第 {row} 行「区」：{plan.jurisdiction} 没有区 {a.get('district')}。"
+            )
             continue
         target = None
         if a.get("category"):
@@ -810,8 +861,11 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             errors.append(f"分区指标 第 {row} 行：{district} 的该项指标重复。")
             continue
         obj = DistrictAllocation(
-            plan=plan, district=district, category_target=target,
-            target_min_ha=a.get("target_min_ha"), target_max_ha=a.get("target_max_ha"),
+            plan=plan,
+            district=district,
+            category_target=target,
+            target_min_ha=a.get("target_min_ha"),
+            target_max_ha=a.get("target_max_ha"),
             net_reduction_ha=a.get("net_reduction_ha"),
         )
         try:
@@ -837,7 +891,11 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
 
     plan.save()
     _sync_categories(plan, existing, targets, links)
-    _sync(RingShareTarget, {r.ring.code: r for r in plan.ring_targets.select_related("ring")}, ring_rows)
+    _sync(
+        RingShareTarget,
+        {r.ring.code: r for r in plan.ring_targets.select_related("ring")},
+        ring_rows,
+    )
     _sync(PolicyRatioTarget, {q.code: q for q in plan.ratio_targets.all()}, ratio_rows)
     _sync(Milestone, {m.due_on: m for m in plan.milestones.all()}, milestone_rows)
     for obj in allocation_rows.values():
@@ -911,8 +969,11 @@ def plan_create(
         spec["plan"]["source"] = ""
     totals = spec["plan"] if spec else {"total_min_ha": Decimal("0"), "total_max_ha": Decimal("0")}
     plan = AnnualPlan(
-        jurisdiction_id=user.jurisdiction_id, year=year, name=name,
-        total_min_ha=totals["total_min_ha"], total_max_ha=totals["total_max_ha"],
+        jurisdiction_id=user.jurisdiction_id,
+        year=year,
+        name=name,
+        total_min_ha=totals["total_min_ha"],
+        total_max_ha=totals["total_max_ha"],
     )
     plan.full_clean()
     plan.save()

@@ -24,15 +24,32 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 
 COLUMNS = [
-    ("section", "类型"), ("code", "代码"), ("name", "名称"), ("parent", "上级代码"),
-    ("district", "区代码"), ("min_ha", "下限（公顷）"), ("max_ha", "上限（公顷）"),
-    ("pct", "比例（%）"), ("tolerance_pct", "允许偏差（百分点）"), ("date", "日期"),
-    ("land_use", "计入的用地类型"), ("condition", "条件"), ("base_category", "基数用地类型"),
-    ("comparison", "比较"), ("citation", "依据"), ("note", "说明"),
+    ("section", "类型"),
+    ("code", "代码"),
+    ("name", "名称"),
+    ("parent", "上级代码"),
+    ("district", "区代码"),
+    ("min_ha", "下限（公顷）"),
+    ("max_ha", "上限（公顷）"),
+    ("pct", "比例（%）"),
+    ("tolerance_pct", "允许偏差（百分点）"),
+    ("date", "日期"),
+    ("land_use", "计入的用地类型"),
+    ("condition", "条件"),
+    ("base_category", "基数用地类型"),
+    ("comparison", "比较"),
+    ("citation", "依据"),
+    ("note", "说明"),
 ]
 LABEL = dict(COLUMNS)
-SECTIONS = {"总量": "plan", "类别": "category", "圈层": "ring", "比例": "ratio", "节点": "milestone",
-            "分区": "allocation"}
+SECTIONS = {
+    "总量": "plan",
+    "类别": "category",
+    "圈层": "ring",
+    "比例": "ratio",
+    "节点": "milestone",
+    "分区": "allocation",
+}
 SECTION_NAME = {v: k for k, v in SECTIONS.items()}
 PLAN_FIELDS = {
     "total": ("total_min_ha", "total_max_ha"),
@@ -54,7 +71,9 @@ def read_rows(upload) -> list[dict]:
             from openpyxl import load_workbook
 
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            table = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+            table = [
+                ["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)
+            ]
         else:
             table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     except Exception as exc:  # noqa: BLE001 — any parse failure is the user's file
@@ -110,7 +129,14 @@ def rows_to_spec(rows: list[dict]) -> dict:
     template rows. Raises ValidationError listing every cell that cannot be read, by row and
     column; the checks of the figures themselves are services.plan_set_targets's."""
     errors: list[str] = []
-    spec = {"plan": {}, "categories": [], "rings": [], "ratios": [], "milestones": [], "allocations": []}
+    spec = {
+        "plan": {},
+        "categories": [],
+        "rings": [],
+        "ratios": [],
+        "milestones": [],
+        "allocations": [],
+    }
     for row in rows:
         n = row["_row"]
         section = SECTIONS.get(_text(row, "section"), _text(row, "section"))
@@ -127,37 +153,60 @@ def rows_to_spec(rows: list[dict]) -> dict:
                 spec["plan"][fields[1]] = high
         elif section == "category":
             land_use = _text(row, "land_use").replace("，", "、").replace(",", "、")
-            spec["categories"].append({
-                "_row": n, "code": _text(row, "code"), "name": _text(row, "name"),
-                "parent": _text(row, "parent") or None, "target_min_ha": low, "target_max_ha": high,
-                "land_use": sorted(x.strip() for x in land_use.split("、") if x.strip()),
-                "note": _text(row, "note"),
-            })
+            spec["categories"].append(
+                {
+                    "_row": n,
+                    "code": _text(row, "code"),
+                    "name": _text(row, "name"),
+                    "parent": _text(row, "parent") or None,
+                    "target_min_ha": low,
+                    "target_max_ha": high,
+                    "land_use": sorted(x.strip() for x in land_use.split("、") if x.strip()),
+                    "note": _text(row, "note"),
+                }
+            )
         elif section == "ring":
             tolerance = _decimal(row, "tolerance_pct", errors)
-            spec["rings"].append({
-                "_row": n, "ring": _text(row, "code"), "share_pct": _decimal(row, "pct", errors),
-                "tolerance_pct": tolerance if tolerance is not None else Decimal("5.00"),
-            })
+            spec["rings"].append(
+                {
+                    "_row": n,
+                    "ring": _text(row, "code"),
+                    "share_pct": _decimal(row, "pct", errors),
+                    "tolerance_pct": tolerance if tolerance is not None else Decimal("5.00"),
+                }
+            )
         elif section == "ratio":
-            spec["ratios"].append({
-                "_row": n, "code": _text(row, "code"), "name": _text(row, "name"),
-                "condition": _text(row, "condition"),
-                "base_category": _text(row, "base_category") or None,
-                "comparison": _text(row, "comparison") or "gte",
-                "threshold_pct": _decimal(row, "pct", errors), "citation": _text(row, "citation"),
-            })
+            spec["ratios"].append(
+                {
+                    "_row": n,
+                    "code": _text(row, "code"),
+                    "name": _text(row, "name"),
+                    "condition": _text(row, "condition"),
+                    "base_category": _text(row, "base_category") or None,
+                    "comparison": _text(row, "comparison") or "gte",
+                    "threshold_pct": _decimal(row, "pct", errors),
+                    "citation": _text(row, "citation"),
+                }
+            )
         elif section == "milestone":
-            spec["milestones"].append({
-                "_row": n, "due_on": _date(row, "date", errors),
-                "cumulative_pct": _decimal(row, "pct", errors),
-            })
+            spec["milestones"].append(
+                {
+                    "_row": n,
+                    "due_on": _date(row, "date", errors),
+                    "cumulative_pct": _decimal(row, "pct", errors),
+                }
+            )
         elif section == "allocation":
-            spec["allocations"].append({
-                "_row": n, "district": _text(row, "district"), "category": _text(row, "code") or None,
-                "target_min_ha": low, "target_max_ha": high,
-                "net_reduction_ha": None,
-            })
+            spec["allocations"].append(
+                {
+                    "_row": n,
+                    "district": _text(row, "district"),
+                    "category": _text(row, "code") or None,
+                    "target_min_ha": low,
+                    "target_max_ha": high,
+                    "net_reduction_ha": None,
+                }
+            )
         else:
             errors.append(
                 f"第 {n} 行「类型」：{_text(row, 'section') or '（空）'} 不是 {'、'.join(SECTIONS)} 之一。"
@@ -182,22 +231,59 @@ def spec_to_rows(spec: dict) -> list[list]:
     for code, (low, high) in PLAN_FIELDS.items():
         value = spec["plan"].get(low)
         if value is not None:
-            out.append(line(section="总量", code=code, min_ha=num(value),
-                            max_ha=num(spec["plan"].get(high)) if high else ""))
+            out.append(
+                line(
+                    section="总量",
+                    code=code,
+                    min_ha=num(value),
+                    max_ha=num(spec["plan"].get(high)) if high else "",
+                )
+            )
     for c in spec["categories"]:
-        out.append(line(section="类别", code=c["code"], name=c["name"], parent=c["parent"] or "",
-                        min_ha=num(c["target_min_ha"]), max_ha=num(c["target_max_ha"]),
-                        land_use="、".join(c["land_use"]), note=c["note"]))
+        out.append(
+            line(
+                section="类别",
+                code=c["code"],
+                name=c["name"],
+                parent=c["parent"] or "",
+                min_ha=num(c["target_min_ha"]),
+                max_ha=num(c["target_max_ha"]),
+                land_use="、".join(c["land_use"]),
+                note=c["note"],
+            )
+        )
     for r in spec["rings"]:
-        out.append(line(section="圈层", code=r["ring"], pct=num(r["share_pct"]),
-                        tolerance_pct=num(r["tolerance_pct"])))
+        out.append(
+            line(
+                section="圈层",
+                code=r["ring"],
+                pct=num(r["share_pct"]),
+                tolerance_pct=num(r["tolerance_pct"]),
+            )
+        )
     for q in spec["ratios"]:
-        out.append(line(section="比例", code=q["code"], name=q["name"], condition=q["condition"],
-                        base_category=q["base_category"] or "", comparison=q["comparison"],
-                        pct=num(q["threshold_pct"]), citation=q["citation"]))
+        out.append(
+            line(
+                section="比例",
+                code=q["code"],
+                name=q["name"],
+                condition=q["condition"],
+                base_category=q["base_category"] or "",
+                comparison=q["comparison"],
+                pct=num(q["threshold_pct"]),
+                citation=q["citation"],
+            )
+        )
     for m in spec["milestones"]:
         out.append(line(section="节点", date=m["due_on"].isoformat(), pct=num(m["cumulative_pct"])))
     for a in spec["allocations"]:
-        out.append(line(section="分区", district=a["district"], code=a["category"] or "",
-                        min_ha=num(a["target_min_ha"]), max_ha=num(a["target_max_ha"])))
+        out.append(
+            line(
+                section="分区",
+                district=a["district"],
+                code=a["category"] or "",
+                min_ha=num(a["target_min_ha"]),
+                max_ha=num(a["target_max_ha"]),
+            )
+        )
     return out

@@ -23,8 +23,14 @@ urlpatterns = [
     path("adjustments/<int:pk>/reject/", views.adjustment_reject, name="adjustment_reject"),
     path("submissions/", views.submission_list, name="submission_list"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
-    path("submissions/<int:pk>/comparison/", views.submission_comparison, name="submission_comparison"),
-    path("submissions/<int:pk>/parcels/", views.submission_set_listed, name="submission_set_listed"),
+    path(
+        "submissions/<int:pk>/comparison/",
+        views.submission_comparison,
+        name="submission_comparison",
+    ),
+    path(
+        "submissions/<int:pk>/parcels/", views.submission_set_listed, name="submission_set_listed"
+    ),
     path("submissions/<int:pk>/submit/", views.submission_submit, name="submission_submit"),
     path("submissions/<int:pk>/return/", views.submission_return, name="submission_return"),
     path("submissions/<int:pk>/accept/", views.submission_accept, name="submission_accept"),

@@ -126,7 +126,9 @@ def adjustment_list(request):
     """Adjustment requests (R7) the user may see, filtered with django-filter."""
     districts = district_list_for_user(user=request.user)
     adjustment_filter = AdjustmentFilter(
-        request.GET, queryset=selectors.adjustment_list_for_user(user=request.user), districts=districts
+        request.GET,
+        queryset=selectors.adjustment_list_for_user(user=request.user),
+        districts=districts,
     )
     return render(
         request,
@@ -285,11 +287,14 @@ def submission_list(request):
             return redirect(plan)
         return redirect(submission)
     submissions = {
-        s.district_id: s for s in selectors.submission_list_for_user(user=request.user).filter(plan=plan)
+        s.district_id: s
+        for s in selectors.submission_list_for_user(user=request.user).filter(plan=plan)
     }
     rows = [
         {"district": d, "submission": submissions.get(d.pk)}
-        for d in district_list_for_user(user=request.user).filter(jurisdiction_id=plan.jurisdiction_id)
+        for d in district_list_for_user(user=request.user).filter(
+            jurisdiction_id=plan.jurisdiction_id
+        )
     ]
     return render(request, "plans/submission_list.html", {"plan": plan, "rows": rows})
 
@@ -320,7 +325,9 @@ def submission_detail(request, pk):
 @staff_required
 def submission_comparison(request, pk):
     """The comparison block alone, re-rendered after each change of the list (fetch)."""
-    return render(request, "plans/_submission_comparison.html", _submission_context(_submission(request, pk)))
+    return render(
+        request, "plans/_submission_comparison.html", _submission_context(_submission(request, pk))
+    )
 
 
 @require_POST
@@ -329,16 +336,20 @@ def submission_set_listed(request, pk):
     """District staff put a parcel on their list or take it off (R9); answers the fetch with the
     re-computed comparison, or redirects for a plain form post."""
     submission = _submission(request, pk)
-    parcel = selectors.submission_parcels(submission=submission).filter(
-        pk=request.POST.get("parcel") or 0
-    ).first()
+    parcel = (
+        selectors.submission_parcels(submission=submission)
+        .filter(pk=request.POST.get("parcel") or 0)
+        .first()
+    )
     error = None
     if parcel is None:
         error = _("没有这个地块，或它不是本区本年度的计划地块。")
     else:
         try:
             submission = services.submission_set_listed(
-                user=request.user, submission=submission, parcel=parcel,
+                user=request.user,
+                submission=submission,
+                parcel=parcel,
                 listed=request.POST.get("listed") == "1",
             )
         except ValidationError as exc:
@@ -357,7 +368,9 @@ def _submission_action(request, pk, action, done):
     form = SubmissionDecisionForm(request.POST)
     form.is_valid()
     try:
-        action(user=request.user, submission=submission, comment=form.cleaned_data.get("comment", ""))
+        action(
+            user=request.user, submission=submission, comment=form.cleaned_data.get("comment", "")
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -368,7 +381,9 @@ def _submission_action(request, pk, action, done):
 @require_POST
 @role_required("district")
 def submission_submit(request, pk):
-    return _submission_action(request, pk, services.submission_submit, _("用地清单已报送市级审核。"))
+    return _submission_action(
+        request, pk, services.submission_submit, _("用地清单已报送市级审核。")
+    )
 
 
 @require_POST
@@ -400,7 +415,9 @@ def milestones(request, pk):
     plan = _plan(request, pk)
     matrix = selectors.milestone_matrix(plan=plan)
     if request.user.is_district_staff:
-        matrix["districts"] = [d for d in matrix["districts"] if d["id"] == request.user.district_id]
+        matrix["districts"] = [
+            d for d in matrix["districts"] if d["id"] == request.user.district_id
+        ]
     progress = selectors.plan_progress(plan=plan)
     plan_rows = [
         {**m, "flag": matrix["plan_flags"].get(m_id["id"])}
@@ -420,7 +437,10 @@ def ranking(request, pk):
     result = selectors.plan_ranking(plan=plan)
     chart = {
         "labels": [r["name"] for r in result["rows"]],
-        "completion": [None if r["completion_pct"] is None else float(r["completion_pct"]) for r in result["rows"]],
+        "completion": [
+            None if r["completion_pct"] is None else float(r["completion_pct"])
+            for r in result["rows"]
+        ],
         "outcome": [r["outcome"] for r in result["rows"]],
     }
     return render(
@@ -441,7 +461,10 @@ def plan_create(request):
     form = PlanCreateForm(
         request.POST or None,
         plans=plans,
-        initial={"year": latest.year + 1 if latest else timezone.localdate().year, "copy_from": latest},
+        initial={
+            "year": latest.year + 1 if latest else timezone.localdate().year,
+            "copy_from": latest,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -473,20 +496,27 @@ def plan_edit(request, pk):
     allocations. The service checks everything at once (R1–R6); a published plan is refused."""
     plan = _plan(request, pk)
     if plan.is_published:
-        messages.error(request, _("计划已发布，不能直接修改；已发布的计划只能通过计划调整变更（R7）。"))
+        messages.error(
+            request, _("计划已发布，不能直接修改；已发布的计划只能通过计划调整变更（R7）。")
+        )
         return redirect(plan)
     spec = selectors.plan_spec(plan=plan)
     choices = _section_choices(plan)
     data = request.POST if request.method == "POST" else None
     plan_form = PlanFieldsForm(data, instance=plan, prefix="plan")
     formsets = {
-        key: formset_class(data, prefix=key, choices=choices[key], initial=None if data else spec[key])
+        key: formset_class(
+            data, prefix=key, choices=choices[key], initial=None if data else spec[key]
+        )
         for key, (_label, formset_class) in PLAN_SECTIONS.items()
     }
     errors = []
     if data is not None:
         if plan_form.is_valid() and all(f.is_valid() for f in formsets.values()):
-            new_spec = {"plan": plan_form.cleaned_data, **{k: f.rows() for k, f in formsets.items()}}
+            new_spec = {
+                "plan": plan_form.cleaned_data,
+                **{k: f.rows() for k, f in formsets.items()},
+            }
             try:
                 services.plan_set_targets(user=request.user, plan=plan, spec=new_spec)
             except ValidationError as exc:
@@ -504,7 +534,10 @@ def plan_edit(request, pk):
         request,
         "plans/plan_edit.html",
         {
-            "plan": plan, "plan_form": plan_form, "formsets": formsets, "sections": sections,
+            "plan": plan,
+            "plan_form": plan_form,
+            "formsets": formsets,
+            "sections": sections,
             "errors": errors,
             "history": plan_history_rows(plan),
         },
@@ -534,7 +567,9 @@ def plan_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_import(
-                user=request.user, year=form.cleaned_data["year"], name=form.cleaned_data["name"],
+                user=request.user,
+                year=form.cleaned_data["year"],
+                name=form.cleaned_data["name"],
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as exc:
@@ -543,8 +578,14 @@ def plan_import(request):
             messages.success(request, _("计划已导入为草稿，请核对后发布。"))
             return redirect("plans:plan_edit", plan.pk)
     return render(
-        request, "plans/plan_import.html",
-        {"form": form, "errors": errors, "columns": spreadsheet.COLUMNS, "sections": spreadsheet.SECTIONS},
+        request,
+        "plans/plan_import.html",
+        {
+            "form": form,
+            "errors": errors,
+            "columns": spreadsheet.COLUMNS,
+            "sections": spreadsheet.SECTIONS,
+        },
     )
 
 
@@ -557,9 +598,11 @@ def plan_import_template(request):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "计划"
-    rows = spreadsheet.spec_to_rows(selectors.plan_spec(plan=plan)) if plan else [
-        [label for _key, label in spreadsheet.COLUMNS]
-    ]
+    rows = (
+        spreadsheet.spec_to_rows(selectors.plan_spec(plan=plan))
+        if plan
+        else [[label for _key, label in spreadsheet.COLUMNS]]
+    )
     for row in rows:
         sheet.append(row)
     notes = workbook.create_sheet("说明")

@@ -168,7 +168,9 @@ class DistrictAllocationFactory(factory.django.DjangoModelFactory):
         model = DistrictAllocation
 
     plan = factory.SubFactory(AnnualPlanFactory)
-    district = factory.SubFactory(DistrictFactory, jurisdiction=factory.SelfAttribute("..plan.jurisdiction"))
+    district = factory.SubFactory(
+        DistrictFactory, jurisdiction=factory.SelfAttribute("..plan.jurisdiction")
+    )
     target_min_ha = Decimal("40.0000")
     target_max_ha = Decimal("40.0000")
 

@@ -14,12 +14,25 @@ from tests.factories import (
 def make_leasing(contract, *, targets=None):
     """Set two indicators and start the lease (R17)."""
     targets = targets or {"投资强度": Decimal("8000"), "单位产值能耗": Decimal("0.1")}
-    services.indicator_set(actor=None, contract=contract, name="投资强度", unit="万元/公顷",
-                           direction="at_least", target=targets["投资强度"])
-    services.indicator_set(actor=None, contract=contract, name="单位产值能耗", unit="吨标准煤/万元",
-                           direction="at_most", target=targets["单位产值能耗"])
-    return services.contract_start_lease(actor=None, contract=contract, agreement_reference="协议-1",
-                                         on=contract.lease_start)
+    services.indicator_set(
+        actor=None,
+        contract=contract,
+        name="投资强度",
+        unit="万元/公顷",
+        direction="at_least",
+        target=targets["投资强度"],
+    )
+    services.indicator_set(
+        actor=None,
+        contract=contract,
+        name="单位产值能耗",
+        unit="吨标准煤/万元",
+        direction="at_most",
+        target=targets["单位产值能耗"],
+    )
+    return services.contract_start_lease(
+        actor=None, contract=contract, agreement_reference="协议-1", on=contract.lease_start
+    )
 
 
 @pytest.fixture
@@ -34,4 +47,3 @@ def worked_example(db):
 
 
 DAY = datetime.date
-

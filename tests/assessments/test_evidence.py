@@ -27,17 +27,27 @@ def uploaded(client, worked_example, settings, tmp_path):
     client.force_login(holder)
     response = client.post(
         reverse("assessments:action", args=[contract.pk, "report"]),
-        {"report-indicator": indicator.pk, "report-year": 2025, "report-actual": "8200",
-         "report-evidence": SimpleUploadedFile("审计报告.pdf", PDF, content_type="application/pdf")},
+        {
+            "report-indicator": indicator.pk,
+            "report-year": 2025,
+            "report-actual": "8200",
+            "report-evidence": SimpleUploadedFile(
+                "审计报告.pdf", PDF, content_type="application/pdf"
+            ),
+        },
     )
     assert response.status_code == 302
     return IndicatorReport.objects.get(indicator=indicator, year=2025)
 
 
-def test_evidence_is_stored_outside_media_and_linked_through_the_view(client, worked_example, uploaded, tmp_path):
+def test_evidence_is_stored_outside_media_and_linked_through_the_view(
+    client, worked_example, uploaded, tmp_path
+):
     assert (tmp_path / "private" / uploaded.evidence.name).read_bytes() == PDF
     assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.pdf"))
-    page = client.get(reverse("assessments:contract_detail", args=[worked_example["contract"].pk])).content.decode()
+    page = client.get(
+        reverse("assessments:contract_detail", args=[worked_example["contract"].pk])
+    ).content.decode()
     assert reverse("assessments:evidence", args=[uploaded.pk]) in page
     assert settings.MEDIA_URL + uploaded.evidence.name not in page
 
@@ -59,7 +69,9 @@ def test_others_get_404(client, worked_example, uploaded, who):
     if who == "enterprise":
         user = EnterpriseUserFactory()
     elif who == "district":
-        user = DistrictUserFactory(district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction))
+        user = DistrictUserFactory(
+            district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction)
+        )
     else:
         user = CityUserFactory()
     client.force_login(user)
@@ -74,6 +86,8 @@ def test_anonymous_is_sent_to_login_and_media_url_serves_nothing(client, uploade
 
 
 def test_admin_change_page_links_through_the_view(admin_client, uploaded):
-    response = admin_client.get(reverse("admin:assessments_indicatorreport_change", args=[uploaded.pk]))
+    response = admin_client.get(
+        reverse("admin:assessments_indicatorreport_change", args=[uploaded.pk])
+    )
     assert response.status_code == 200
     assert reverse("assessments:evidence", args=[uploaded.pk]) in response.content.decode()

@@ -30,8 +30,22 @@ def test_seed_is_idempotent(rule_sets):
 
 
 def test_worked_example_json(rule_sets):
-    data = json.loads(quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", "5",
-                            "--transfer-years", "15", "--lease-start", "2024-09-01", "--format", "json"))
+    data = json.loads(
+        quote(
+            "--jurisdiction",
+            "beijing",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            "5",
+            "--transfer-years",
+            "15",
+            "--lease-start",
+            "2024-09-01",
+            "--format",
+            "json",
+        )
+    )
     assert data["lease_rent"] == "7500000.00"
     assert data["deposit"] == "7500000.00"
     assert data["annual_rent"] == "1500000.00"
@@ -45,37 +59,104 @@ def test_worked_example_json(rule_sets):
 
 
 def test_stock_land_uses_r16_and_no_dates_without_start(rule_sets):
-    data = json.loads(quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", "5",
-                            "--transfer-years", "15", "--land-source", "stock", "--format", "json"))
+    data = json.loads(
+        quote(
+            "--jurisdiction",
+            "beijing",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            "5",
+            "--transfer-years",
+            "15",
+            "--land-source",
+            "stock",
+            "--format",
+            "json",
+        )
+    )
     assert "R16" in data["rules"] and "R14" not in data["rules"]
     assert "lease_end" not in data
 
 
 def test_text_format_labels_rules(rule_sets):
-    text = quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", "5", "--transfer-years", "15")
+    text = quote(
+        "--jurisdiction",
+        "beijing",
+        "--base-price",
+        "30000000",
+        "--lease-years",
+        "5",
+        "--transfer-years",
+        "15",
+    )
     assert "7500000.00" in text and "R13" in text
 
 
-@pytest.mark.parametrize(("lease", "transfer", "words"), [("6", "14", "租赁年期上限"), ("5", "16", "租让总年期上限")])
+@pytest.mark.parametrize(
+    ("lease", "transfer", "words"), [("6", "14", "租赁年期上限"), ("5", "16", "租让总年期上限")]
+)
 def test_beyond_limits_exit_2(rule_sets, lease, transfer, words):
     with pytest.raises(CommandError) as exc:
-        quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", lease, "--transfer-years", transfer)
+        quote(
+            "--jurisdiction",
+            "beijing",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            lease,
+            "--transfer-years",
+            transfer,
+        )
     assert exc.value.returncode == 2
     assert words in str(exc.value) and "R11" in str(exc.value)
 
 
 def test_extension_with_approval_but_never_past_statutory(rule_sets):
-    data = json.loads(quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", "6",
-                            "--transfer-years", "24", "--extension-approval", "京政函〔2025〕8号", "--format", "json"))
+    data = json.loads(
+        quote(
+            "--jurisdiction",
+            "beijing",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            "6",
+            "--transfer-years",
+            "24",
+            "--extension-approval",
+            "京政函〔2025〕8号",
+            "--format",
+            "json",
+        )
+    )
     assert data["lease_rent"] == "6000000.00"
     with pytest.raises(CommandError, match="法定最高年限") as exc:
-        quote("--jurisdiction", "beijing", "--base-price", "30000000", "--lease-years", "6",
-              "--transfer-years", "45", "--extension-approval", "京政函〔2025〕8号")
+        quote(
+            "--jurisdiction",
+            "beijing",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            "6",
+            "--transfer-years",
+            "45",
+            "--extension-approval",
+            "京政函〔2025〕8号",
+        )
     assert exc.value.returncode == 2
 
 
 def test_zhengzhou_refused_until_rule_set_entered(rule_sets):
     with pytest.raises(CommandError, match="郑州") as exc:
-        quote("--jurisdiction", "zhengzhou", "--base-price", "30000000", "--lease-years", "5", "--transfer-years", "15")
+        quote(
+            "--jurisdiction",
+            "zhengzhou",
+            "--base-price",
+            "30000000",
+            "--lease-years",
+            "5",
+            "--transfer-years",
+            "15",
+        )
     assert exc.value.returncode == 2
     assert "R25" in str(exc.value)

@@ -32,7 +32,9 @@ def test_daily_sweep_sends_90_30_7_once_each(worked_example):
         while day <= D(2029, 3, 5):
             before = ReminderDelivery.objects.filter(sent_at__isnull=False).count()
             reminder_sweep_task()
-            for row in ReminderDelivery.objects.filter(sent_at__isnull=False).order_by("id")[before:]:
+            for row in ReminderDelivery.objects.filter(sent_at__isnull=False).order_by("id")[
+                before:
+            ]:
                 sent_on[(row.kind, row.lead_days)] = day
             traveller.shift(datetime.timedelta(days=1))
             day += datetime.timedelta(days=1)
@@ -61,7 +63,9 @@ def test_command_prints_sent_then_nothing(worked_example):
     call_command("send_reminders", "--today", "2029-01-29", "--format", "json", stdout=out)
     sent = json.loads(out.getvalue())["sent"]
     assert {(s["kind"], s["lead_days"], s["due_date"]) for s in sent} == {
-        ("assessment_application", 30, "2029-02-28"), ("renewal_application", 30, "2029-02-28")}
+        ("assessment_application", 30, "2029-02-28"),
+        ("renewal_application", 30, "2029-02-28"),
+    }
     assert worked_example["holder"].email in sent[0]["recipients"]
     out = StringIO()
     call_command("send_reminders", "--today", "2029-01-29", stdout=out)
@@ -69,10 +73,15 @@ def test_command_prints_sent_then_nothing(worked_example):
 
 
 def test_failed_send_is_retried_without_sending_twice(worked_example):
-    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=OSError("SMTP down")):
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=OSError("SMTP down"),
+    ):
         assert services.reminder_sweep(today=D(2029, 1, 29)) == []
     assert not Notification.objects.exists()
-    assert ReminderDelivery.objects.filter(sent_at__isnull=True, claim_token__isnull=True).count() == 2
+    assert (
+        ReminderDelivery.objects.filter(sent_at__isnull=True, claim_token__isnull=True).count() == 2
+    )
     assert "SMTP down" in ReminderDelivery.objects.first().last_error
     assert len(services.reminder_sweep(today=D(2029, 1, 30))) == 2
     assert services.reminder_sweep(today=D(2029, 1, 30)) == []
@@ -80,10 +89,24 @@ def test_failed_send_is_retried_without_sending_twice(worked_example):
 
 
 def test_state_and_renewal_change_what_is_reminded(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
-    services.renewal_apply(actor=holder, contract=contract, years=2, reason="设备延期", today=D(2028, 11, 1))
-    assert services.reminder_sweep(today=D(2028, 11, 30)) == []  # renewal pending: nothing to apply for
-    services.renewal_decide(actor=staff, contract=contract, approved=True, approval_reference="批1", today=D(2028, 12, 1))
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    services.renewal_apply(
+        actor=holder, contract=contract, years=2, reason="设备延期", today=D(2028, 11, 1)
+    )
+    assert (
+        services.reminder_sweep(today=D(2028, 11, 30)) == []
+    )  # renewal pending: nothing to apply for
+    services.renewal_decide(
+        actor=staff,
+        contract=contract,
+        approved=True,
+        approval_reference="批1",
+        today=D(2028, 12, 1),
+    )
     assert services.reminder_sweep(today=D(2029, 2, 21)) == []  # old deadline moved
     sent = services.reminder_sweep(today=D(2031, 2, 21))
     assert {s["due_date"] for s in sent} == {"2031-02-28"}

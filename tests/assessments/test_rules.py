@@ -10,14 +10,21 @@ from hypothesis import strategies as st
 from assessments import rules
 
 BEIJING = rules.LeaseParameters(
-    max_lease_years=5, max_total_years=20, statutory_max_years=50, extension_allowed=True,
-    application_lead_months=6, transfer_application_days=15, max_renewal_years=2,
+    max_lease_years=5,
+    max_total_years=20,
+    statutory_max_years=50,
+    extension_allowed=True,
+    application_lead_months=6,
+    transfer_application_days=15,
+    max_renewal_years=2,
 )
 D = datetime.date
 
 
 def test_worked_example_money():
-    quote = rules.lease_quote(base_price=Decimal("30000000"), lease_years=5, transfer_years=15, params=BEIJING)
+    quote = rules.lease_quote(
+        base_price=Decimal("30000000"), lease_years=5, transfer_years=15, params=BEIJING
+    )
     assert quote.lease_rent == Decimal("7500000.00")
     assert quote.deposit == Decimal("7500000.00")
     assert quote.annual_rent == Decimal("1500000.00")
@@ -26,8 +33,13 @@ def test_worked_example_money():
 
 
 def test_worked_example_dates():
-    quote = rules.lease_quote(base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
-                              params=BEIJING, lease_start=D(2024, 9, 1))
+    quote = rules.lease_quote(
+        base_price=Decimal("30000000"),
+        lease_years=5,
+        transfer_years=15,
+        params=BEIJING,
+        lease_start=D(2024, 9, 1),
+    )
     assert quote.lease_end == D(2029, 8, 31)
     assert quote.assessment_application_due == D(2029, 2, 28)
     assert quote.renewal_application_due == D(2029, 2, 28)
@@ -40,12 +52,20 @@ def test_application_due_clips_to_month_end():
 
 
 def test_transfer_application_due_is_notice_plus_days():
-    assert rules.transfer_application_due(notice_date=D(2029, 5, 20), params=BEIJING) == D(2029, 6, 4)
+    assert rules.transfer_application_due(notice_date=D(2029, 5, 20), params=BEIJING) == D(
+        2029, 6, 4
+    )
 
 
 def test_renewal_moves_lease_end():
-    quote = rules.lease_quote(base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
-                              params=BEIJING, lease_start=D(2024, 9, 1), renewal_years=2)
+    quote = rules.lease_quote(
+        base_price=Decimal("30000000"),
+        lease_years=5,
+        transfer_years=15,
+        params=BEIJING,
+        lease_start=D(2024, 9, 1),
+        renewal_years=2,
+    )
     assert quote.lease_end == D(2031, 8, 31)
     assert quote.assessment_application_due == D(2031, 2, 28)
     assert quote.transfer_term_start == D(2031, 9, 1)
@@ -63,10 +83,13 @@ def test_terms_beyond_limits_are_refused(lease, transfer, limit):
 
 
 def test_extension_needs_approval_and_stops_at_statutory_max():
-    assert "R11-extension" in rules.check_terms(lease_years=6, transfer_years=30, params=BEIJING,
-                                                 extension_approval="京政函〔2025〕1号")
+    assert "R11-extension" in rules.check_terms(
+        lease_years=6, transfer_years=30, params=BEIJING, extension_approval="京政函〔2025〕1号"
+    )
     with pytest.raises(rules.RuleViolation, match="法定最高年限"):
-        rules.check_terms(lease_years=6, transfer_years=45, params=BEIJING, extension_approval="京政函〔2025〕1号")
+        rules.check_terms(
+            lease_years=6, transfer_years=45, params=BEIJING, extension_approval="京政函〔2025〕1号"
+        )
 
 
 def test_no_extension_when_rule_set_forbids_it():
@@ -83,9 +106,15 @@ def test_renewal_limit():
 
 def test_exit_settlement_shows_each_part():
     s = rules.exit_settlement(
-        rent_paid=Decimal("7500000"), lease_start=D(2024, 9, 1), lease_end=D(2029, 8, 31),
-        exit_date=D(2027, 8, 31), penalty=Decimal("100000"), replacement_cost=Decimal("2000000"),
-        newness=Decimal("0.6"), demolition_charge=Decimal("50000"), ecological_damage=Decimal("0"),
+        rent_paid=Decimal("7500000"),
+        lease_start=D(2024, 9, 1),
+        lease_end=D(2029, 8, 31),
+        exit_date=D(2027, 8, 31),
+        penalty=Decimal("100000"),
+        replacement_cost=Decimal("2000000"),
+        newness=Decimal("0.6"),
+        demolition_charge=Decimal("50000"),
+        ecological_damage=Decimal("0"),
     )
     assert s.lease_days == 1826 and s.remaining_days == 731
     assert s.remaining_rent == Decimal("3002464.40")
@@ -96,7 +125,9 @@ def test_exit_settlement_shows_each_part():
 
 def test_indicator_directions():
     assert rules.indicator_met(direction="at_least", target=Decimal(10), actual=Decimal(10)) is True
-    assert rules.indicator_met(direction="at_most", target=Decimal(1), actual=Decimal("1.1")) is False
+    assert (
+        rules.indicator_met(direction="at_most", target=Decimal(1), actual=Decimal("1.1")) is False
+    )
     assert rules.indicator_met(direction="yes_no", target=None, actual=Decimal(0)) is False
     assert rules.indicator_met(direction="at_least", target=Decimal(1), actual=None) is None
     assert rules.proposed_outcome([True, True]) is True
@@ -106,11 +137,20 @@ def test_indicator_directions():
 def test_reminder_lead_picks_tightest_window():
     leads = (90, 30, 7)
     due = D(2029, 2, 28)
-    assert rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=91), leads=leads) is None
-    assert rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=90), leads=leads) == 90
-    assert rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=25), leads=leads) == 30
+    assert (
+        rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=91), leads=leads)
+        is None
+    )
+    assert (
+        rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=90), leads=leads) == 90
+    )
+    assert (
+        rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=25), leads=leads) == 30
+    )
     assert rules.reminder_lead_for(due=due, today=due, leads=leads) == 7
-    assert rules.reminder_lead_for(due=due, today=due + datetime.timedelta(days=1), leads=leads) == 0
+    assert (
+        rules.reminder_lead_for(due=due, today=due + datetime.timedelta(days=1), leads=leads) == 0
+    )
 
 
 @given(
@@ -119,7 +159,9 @@ def test_reminder_lead_picks_tightest_window():
     transfer=st.integers(min_value=0, max_value=15),
 )
 def test_rent_plus_transfer_price_is_base_price(base, lease, transfer):
-    quote = rules.lease_quote(base_price=base, lease_years=lease, transfer_years=transfer, params=BEIJING)
+    quote = rules.lease_quote(
+        base_price=base, lease_years=lease, transfer_years=transfer, params=BEIJING
+    )
     assert quote.lease_rent + quote.transfer_price == base
     assert quote.lease_rent.as_tuple().exponent == -2
     assert quote.deposit == quote.lease_rent

@@ -33,12 +33,21 @@ def test_award_computes_worked_example(db):
 
 
 def test_award_refused_in_jurisdiction_without_rule_set(reference_data):
-    parcel = LeaseThenTransferParcelFactory(district=Jurisdiction.objects.get(code="zhengzhou").districts.first())
+    parcel = LeaseThenTransferParcelFactory(
+        district=Jurisdiction.objects.get(code="zhengzhou").districts.first()
+    )
     with pytest.raises(ValidationError, match="R25"):
         services.contract_award(
-            actor=None, parcel=parcel, enterprise=EnterpriseFactory(), base_price=Decimal("1000000"),
-            lease_years=5, transfer_years=15, lease_start=D(2025, 1, 1), award_method="listing",
-            award_reference="X", number="ZZ-1",
+            actor=None,
+            parcel=parcel,
+            enterprise=EnterpriseFactory(),
+            base_price=Decimal("1000000"),
+            lease_years=5,
+            transfer_years=15,
+            lease_start=D(2025, 1, 1),
+            award_method="listing",
+            award_reference="X",
+            number="ZZ-1",
         )
     assert not Contract.objects.exists()
 
@@ -52,19 +61,34 @@ def test_award_refuses_terms_and_methods(db):
 
 
 def test_stock_land_by_agreement(db):
-    contract = ContractFactory(parcel=LeaseThenTransferParcelFactory(land_source="stock"), award_method="agreement")
+    contract = ContractFactory(
+        parcel=LeaseThenTransferParcelFactory(land_source="stock"), award_method="agreement"
+    )
     assert contract.land_source == "stock"
     assert "R16" in contract.events.get().rule
 
 
 def test_pass_then_transfer(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
-    for indicator, value in zip(contract.indicators.order_by("sort_order"), ["9000", "0.05"], strict=True):
-        services.indicator_report_submit(actor=holder, indicator=indicator, year=2028, actual=Decimal(value))
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    for indicator, value in zip(
+        contract.indicators.order_by("sort_order"), ["9000", "0.05"], strict=True
+    ):
+        services.indicator_report_submit(
+            actor=holder, indicator=indicator, year=2028, actual=Decimal(value)
+        )
     assessment = services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
     assert assessment.proposed_pass is True
-    services.assessment_decide(actor=staff, contract=contract, passed=True, notice_number="海规考〔2029〕1号",
-                               today=D(2029, 5, 20))
+    services.assessment_decide(
+        actor=staff,
+        contract=contract,
+        passed=True,
+        notice_number="海规考〔2029〕1号",
+        today=D(2029, 5, 20),
+    )
     contract.refresh_from_db()
     assert contract.state == S.PASSED
     assert contract.transfer_application_due == D(2029, 6, 4)
@@ -74,7 +98,12 @@ def test_pass_then_transfer(worked_example):
     contract.refresh_from_db()
     assert contract.state == S.TRANSFERRED
     assert [e.action for e in contract.events.all()] == [
-        "award", "lease", "assessment_apply", "assessment_decide", "transfer"]
+        "award",
+        "lease",
+        "assessment_apply",
+        "assessment_decide",
+        "transfer",
+    ]
     assert contract.events.last().actor == holder
 
 
@@ -87,33 +116,62 @@ def test_assessment_application_closes_at_due(worked_example):
 
 
 def test_decision_must_come_before_lease_end_and_override_needs_remarks(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
     services.assessment_apply(actor=holder, contract=contract, today=D(2029, 2, 28))
     with pytest.raises(ValidationError, match="remarks|考核意见"):
-        services.assessment_decide(actor=staff, contract=contract, passed=True, notice_number="N1", today=D(2029, 5, 1))
+        services.assessment_decide(
+            actor=staff, contract=contract, passed=True, notice_number="N1", today=D(2029, 5, 1)
+        )
     with pytest.raises(ValidationError, match="R18"):
-        services.assessment_decide(actor=staff, contract=contract, passed=False, notice_number="N1", today=D(2029, 9, 1))
+        services.assessment_decide(
+            actor=staff, contract=contract, passed=False, notice_number="N1", today=D(2029, 9, 1)
+        )
 
 
 def test_fail_then_exit(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
     services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
-    services.assessment_decide(actor=staff, contract=contract, passed=False, notice_number="N2", today=D(2029, 4, 1))
+    services.assessment_decide(
+        actor=staff, contract=contract, passed=False, notice_number="N2", today=D(2029, 4, 1)
+    )
     contract.refresh_from_db()
     assert contract.state == S.FAILED
-    record = services.exit_complete(actor=staff, contract=contract, exit_date=D(2029, 8, 1), today=D(2029, 8, 1))
+    record = services.exit_complete(
+        actor=staff, contract=contract, exit_date=D(2029, 8, 1), today=D(2029, 8, 1)
+    )
     contract.refresh_from_db()
     assert contract.state == S.EXITED and record.title_deregistered and record.kind == "failed"
 
 
 def test_renewal_moves_every_deadline(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
     with pytest.raises(ValidationError, match="R21"):
-        services.renewal_apply(actor=holder, contract=contract, years=3, reason="设备未到位", today=D(2029, 1, 1))
-    renewal = services.renewal_apply(actor=holder, contract=contract, years=2, reason="设备未到位", today=D(2029, 1, 1))
+        services.renewal_apply(
+            actor=holder, contract=contract, years=3, reason="设备未到位", today=D(2029, 1, 1)
+        )
+    renewal = services.renewal_apply(
+        actor=holder, contract=contract, years=2, reason="设备未到位", today=D(2029, 1, 1)
+    )
     assert renewal.rent == Decimal("3000000.00")
-    services.renewal_decide(actor=staff, contract=contract, approved=True, approval_reference="海政批〔2029〕3号",
-                            today=D(2029, 2, 1))
+    services.renewal_decide(
+        actor=staff,
+        contract=contract,
+        approved=True,
+        approval_reference="海政批〔2029〕3号",
+        today=D(2029, 2, 1),
+    )
     contract.refresh_from_db()
     assert contract.state == S.LEASING
     assert contract.lease_end == D(2031, 8, 31)
@@ -124,11 +182,27 @@ def test_renewal_moves_every_deadline(worked_example):
 
 
 def test_voluntary_exit_settlement(worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
-    services.exit_apply(actor=holder, contract=contract, exit_date=D(2027, 8, 31), reason="经营调整", today=D(2027, 6, 1))
-    record = services.exit_complete(actor=staff, contract=contract, penalty=Decimal("100000"),
-                                    replacement_cost=Decimal("2000000"), newness=Decimal("0.6"),
-                                    demolition_charge=Decimal("50000"), today=D(2027, 8, 31))
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    services.exit_apply(
+        actor=holder,
+        contract=contract,
+        exit_date=D(2027, 8, 31),
+        reason="经营调整",
+        today=D(2027, 6, 1),
+    )
+    record = services.exit_complete(
+        actor=staff,
+        contract=contract,
+        penalty=Decimal("100000"),
+        replacement_cost=Decimal("2000000"),
+        newness=Decimal("0.6"),
+        demolition_charge=Decimal("50000"),
+        today=D(2027, 8, 31),
+    )
     assert record.rent_refund == Decimal("2902464.40")
     assert record.net_payable_to_holder == Decimal("4052464.40")
     contract.refresh_from_db()
@@ -137,12 +211,26 @@ def test_voluntary_exit_settlement(worked_example):
 
 def test_serious_violation_terminates(worked_example):
     contract, staff = worked_example["contract"], worked_example["district_user"]
-    services.violation_record(actor=staff, contract=contract, kind="sublease", found_on=D(2026, 3, 1),
-                              description="未完成建设即转租", disposal="限期整改", serious=False)
+    services.violation_record(
+        actor=staff,
+        contract=contract,
+        kind="sublease",
+        found_on=D(2026, 3, 1),
+        description="未完成建设即转租",
+        disposal="限期整改",
+        serious=False,
+    )
     contract.refresh_from_db()
     assert contract.state == S.LEASING
-    services.violation_record(actor=staff, contract=contract, kind="real_estate", found_on=D(2026, 6, 1),
-                              description="变相房地产开发", disposal="解除租赁合同，收回土地", serious=True)
+    services.violation_record(
+        actor=staff,
+        contract=contract,
+        kind="real_estate",
+        found_on=D(2026, 6, 1),
+        description="变相房地产开发",
+        disposal="解除租赁合同，收回土地",
+        serious=True,
+    )
     contract.refresh_from_db()
     assert contract.state == S.TERMINATED
 
@@ -154,10 +242,18 @@ def test_other_enterprise_and_other_district_cannot_act(worked_example):
         services.assessment_apply(actor=stranger, contract=contract, today=D(2029, 1, 1))
     from tests.factories import DistrictUserFactory
 
-    other_district = DistrictUserFactory(district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction))
+    other_district = DistrictUserFactory(
+        district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction)
+    )
     with pytest.raises(PermissionDenied):
-        services.violation_record(actor=other_district, contract=contract, kind="mortgage", found_on=D(2026, 1, 1),
-                                  description="x", disposal="y")
+        services.violation_record(
+            actor=other_district,
+            contract=contract,
+            kind="mortgage",
+            found_on=D(2026, 1, 1),
+            description="x",
+            disposal="y",
+        )
 
 
 def test_start_lease_needs_an_indicator(db):

@@ -26,8 +26,18 @@ def test_enterprise_home_lists_figures_with_rules(client, worked_example):
     client.force_login(worked_example["holder"])
     response = client.get(reverse("assessments:contract_list"))
     html = response.content.decode()
-    for text in ["30,000,000.00", "7,500,000.00", "1,500,000.00", "22,500,000.00", "2029-08-31", "2029-02-28",
-                 "R13", "R14/R16", "R15/R16", "R18"]:
+    for text in [
+        "30,000,000.00",
+        "7,500,000.00",
+        "1,500,000.00",
+        "22,500,000.00",
+        "2029-08-31",
+        "2029-02-28",
+        "R13",
+        "R14/R16",
+        "R15/R16",
+        "R18",
+    ]:
         assert text in html, text
 
 
@@ -37,12 +47,19 @@ def test_others_get_404(client, worked_example, who):
     if who == "enterprise":
         user = EnterpriseUserFactory()
     elif who == "district":
-        user = DistrictUserFactory(district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction))
+        user = DistrictUserFactory(
+            district=DistrictFactory(jurisdiction=contract.parcel.district.jurisdiction)
+        )
     else:
         user = CityUserFactory()
     client.force_login(user)
     assert client.get(reverse("assessments:contract_detail", args=[contract.pk])).status_code == 404
-    assert client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"])).status_code == 404
+    assert (
+        client.post(
+            reverse("assessments:action", args=[contract.pk, "assessment_apply"])
+        ).status_code
+        == 404
+    )
     assert contract.number not in client.get(reverse("assessments:contract_list")).content.decode()
 
 
@@ -60,8 +77,16 @@ def test_enterprise_cannot_take_district_actions(client, worked_example):
     contract = worked_example["contract"]
     client.force_login(worked_example["holder"])
     url = reverse("assessments:action", args=[contract.pk, "violation"])
-    response = client.post(url, {"violation-kind": "sublease", "violation-found_on": "2026-01-01",
-                                 "violation-description": "x", "violation-disposal": "y", "violation-serious": "on"})
+    response = client.post(
+        url,
+        {
+            "violation-kind": "sublease",
+            "violation-found_on": "2026-01-01",
+            "violation-description": "x",
+            "violation-disposal": "y",
+            "violation-serious": "on",
+        },
+    )
     assert response.status_code == 403
     contract.refresh_from_db()
     assert contract.state == Contract.State.LEASING
@@ -71,7 +96,9 @@ def test_late_assessment_application_shows_closing_date(client, worked_example):
     contract = worked_example["contract"]
     with time_machine.travel(datetime.datetime(2029, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
         client.force_login(worked_example["holder"])
-        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"]))
+        response = client.post(
+            reverse("assessments:action", args=[contract.pk, "assessment_apply"])
+        )
     assert response.status_code == 400
     assert "2029-02-28" in response.content.decode()
     contract.refresh_from_db()
@@ -79,17 +106,30 @@ def test_late_assessment_application_shows_closing_date(client, worked_example):
 
 
 def test_apply_from_page_and_print_notice(client, worked_example):
-    contract, holder, staff = worked_example["contract"], worked_example["holder"], worked_example["district_user"]
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
     with time_machine.travel(FROZEN, tick=False):
         client.force_login(holder)
-        page = client.get(reverse("assessments:contract_detail", args=[contract.pk])).content.decode()
+        page = client.get(
+            reverse("assessments:contract_detail", args=[contract.pk])
+        ).content.decode()
         assert "还剩 49 天" in page  # countdown to 2029-02-28
-        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_apply"]))
+        response = client.post(
+            reverse("assessments:action", args=[contract.pk, "assessment_apply"])
+        )
         assert response.status_code == 302
         client.force_login(staff)
-        response = client.post(reverse("assessments:action", args=[contract.pk, "assessment_decide"]),
-                               {"assessment_decide-passed": "0", "assessment_decide-notice_number": "N-9",
-                                "assessment_decide-remarks": ""})
+        response = client.post(
+            reverse("assessments:action", args=[contract.pk, "assessment_decide"]),
+            {
+                "assessment_decide-passed": "0",
+                "assessment_decide-notice_number": "N-9",
+                "assessment_decide-remarks": "",
+            },
+        )
         assert response.status_code == 302
         notice = client.get(reverse("assessments:notice", args=[contract.pk])).content.decode()
     assert "N-9" in notice and "未通过" in notice and "R20" in notice
@@ -111,9 +151,18 @@ def test_district_awards_from_form(client, worked_example):
 
     parcel = LeaseThenTransferParcelFactory(district=staff.district)
     client.force_login(staff)
-    data = {"number": "HD-9", "parcel": parcel.pk, "enterprise": worked_example["contract"].enterprise_id,
-            "award_method": "listing", "award_reference": "成交确认书9", "base_price": "30000000",
-            "lease_years": "6", "transfer_years": "14", "lease_start": "2025-01-01", "extension_approval": ""}
+    data = {
+        "number": "HD-9",
+        "parcel": parcel.pk,
+        "enterprise": worked_example["contract"].enterprise_id,
+        "award_method": "listing",
+        "award_reference": "成交确认书9",
+        "base_price": "30000000",
+        "lease_years": "6",
+        "transfer_years": "14",
+        "lease_start": "2025-01-01",
+        "extension_approval": "",
+    }
     response = client.post(reverse("assessments:contract_create"), data)
     assert "租赁年期上限" in response.content.decode()
     data["lease_years"] = "5"
@@ -137,7 +186,9 @@ def test_demo_contracts_idempotent_and_near_deadlines(reference_data):
     from django.utils import timezone
 
     today = timezone.localdate()
-    days = sorted((c.assessment_application_due - today).days for c in first if c.state == "leasing")
+    days = sorted(
+        (c.assessment_application_due - today).days for c in first if c.state == "leasing"
+    )
     assert any(d < 0 for d in days) and any(0 < d <= 90 for d in days)
     assert any(c.state == "passed" for c in first)
 
@@ -158,9 +209,17 @@ def test_notice_pdf_for_those_who_see_the_contract(client, worked_example):
         pytest.skip("WeasyPrint needs Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
 
     contract, staff = worked_example["contract"], worked_example["district_user"]
-    services.assessment_apply(actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10))
-    services.assessment_decide(actor=staff, contract=contract, passed=False, notice_number="N-9",
-                               remarks="未达标", today=datetime.date(2029, 2, 1))
+    services.assessment_apply(
+        actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10)
+    )
+    services.assessment_decide(
+        actor=staff,
+        contract=contract,
+        passed=False,
+        notice_number="N-9",
+        remarks="未达标",
+        today=datetime.date(2029, 2, 1),
+    )
     client.force_login(worked_example["holder"])
     url = reverse("assessments:notice_pdf", args=[contract.pk])
     assert url in client.get(reverse("assessments:notice", args=[contract.pk])).content.decode()
@@ -189,9 +248,17 @@ def test_notice_pdf_without_pango_points_to_the_printable_page(client, worked_ex
     from assessments import exports, services
 
     contract, staff = worked_example["contract"], worked_example["district_user"]
-    services.assessment_apply(actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10))
-    services.assessment_decide(actor=staff, contract=contract, passed=True, notice_number="N-10",
-                               remarks="达标", today=datetime.date(2029, 2, 1))
+    services.assessment_apply(
+        actor=worked_example["holder"], contract=contract, today=datetime.date(2029, 1, 10)
+    )
+    services.assessment_decide(
+        actor=staff,
+        contract=contract,
+        passed=True,
+        notice_number="N-10",
+        remarks="达标",
+        today=datetime.date(2029, 2, 1),
+    )
     monkeypatch.setattr(exports, "pdf_available", lambda: False)
     client.force_login(worked_example["holder"])
 

@@ -57,12 +57,32 @@ def test_worker_delivers_reminder_through_redis(worked_example):
 
     holder = worked_example["holder"]
     queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker can take the task
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker,
-           "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "DB_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "DB_CONN_MAX_AGE": "0",
+    }
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "landsupply", "worker", "--pool=solo",
-         "-Q", queue, "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "landsupply",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         from assessments.tasks import reminder_sweep_task
@@ -81,6 +101,8 @@ def test_worker_delivers_reminder_through_redis(worked_example):
             worker.kill()
             output, _ = worker.communicate()
     notification = Notification.objects.filter(recipient=holder).first()
-    assert notification is not None, f"no reminder delivered within 60 s; worker output:\n{output[-3000:]}"
+    assert notification is not None, (
+        f"no reminder delivered within 60 s; worker output:\n{output[-3000:]}"
+    )
     assert "2029-02-28" in notification.title
     assert "reminder sweep sent 2 reminders" in output or "succeeded" in output

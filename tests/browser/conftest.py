@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test

@@ -18,7 +18,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def beijing():
     seed_jurisdictions()
@@ -26,8 +25,12 @@ def beijing():
     seed_rule_sets()
     district = District.objects.get(code="haidian")
     holder = EnterpriseUserFactory(username="qiye", enterprise__name="北京示例智造有限公司")
-    staff = DistrictUserFactory(username="haidian_staff", district=district, first_name="海淀区分局")
-    parcel = LeaseThenTransferParcelFactory(district=district, code="HD-LTT-01", name="中关村示例先租后让地块")
+    staff = DistrictUserFactory(
+        username="haidian_staff", district=district, first_name="海淀区分局"
+    )
+    parcel = LeaseThenTransferParcelFactory(
+        district=district, code="HD-LTT-01", name="中关村示例先租后让地块"
+    )
     return {"district": district, "holder": holder, "staff": staff, "parcel": parcel}
 
 
@@ -150,7 +153,9 @@ def test_renewal_moves_deadlines(page, login_as, screenshot, beijing):
     contract.refresh_from_db()
     assert contract.lease_end == old_end.replace(year=old_end.year + 2)
     assert contract.lease_end.isoformat() in page.inner_text("#deadlines")
-    assert "6,000,000.00" in page.inner_text("#figures") or "3,000,000.00" in page.inner_text("#figures")
+    assert "6,000,000.00" in page.inner_text("#figures") or "3,000,000.00" in page.inner_text(
+        "#figures"
+    )
     screenshot("assessments_6_renewed")
     page.goto(page.base_url + "/contracts/public/")
     assert "HD-LTT-01" in page.inner_text("#supplied")

@@ -34,8 +34,13 @@ def test_district_user_uploads_previews_and_confirms_a_ledger(
             path.write_bytes(buffer.getvalue().encode("gbk"))
             return path
 
-        bad = write([ledger_row(地块编号="HD-1"), ledger_row(地块编号="DX-1", 区="大兴区")], "bad.csv")
-        good = write([ledger_row(地块编号="HD-1"), ledger_row(地块编号="HD-2", 面积="15", 面积单位="亩")], "good.csv")
+        bad = write(
+            [ledger_row(地块编号="HD-1"), ledger_row(地块编号="DX-1", 区="大兴区")], "bad.csv"
+        )
+        good = write(
+            [ledger_row(地块编号="HD-1"), ledger_row(地块编号="HD-2", 面积="15", 面积单位="亩")],
+            "good.csv",
+        )
 
         login("hd_staff")
         page.goto(page.base_url + "/parcels/")

@@ -21,12 +21,17 @@ def test_district_files_adjustment_and_city_approves(page, login, screenshot):
     jurisdictions = seed_jurisdictions()
     seed_land_use_categories()
     seed_plans()
-    UserFactory(username="jinshui_staff", role=User.Role.DISTRICT,
-                district=District.objects.get(code="jinshui"))
+    UserFactory(
+        username="jinshui_staff",
+        role=User.Role.DISTRICT,
+        district=District.objects.get(code="jinshui"),
+    )
     UserFactory(username="zz_boss", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"])
 
     # the live server runs in another thread of this process: a frozen clock applies to it too
-    with time_machine.travel(datetime.datetime(2024, 5, 31, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+    with time_machine.travel(
+        datetime.datetime(2024, 5, 31, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
         login("jinshui_staff")
         page.click("#new-adjustment")
         page.fill("textarea[name=reason]", "商服用地需求增加，由其他用地调剂")
@@ -51,4 +56,6 @@ def test_district_files_adjustment_and_city_approves(page, login, screenshot):
         assert "同意调剂" in page.locator("#timeline").inner_text()
         screenshot("plans_adjustment_approved")
 
-    assert CategoryTarget.objects.get(plan__jurisdiction__code="zhengzhou", code="commercial").target_min_ha == Decimal("206.52")
+    assert CategoryTarget.objects.get(
+        plan__jurisdiction__code="zhengzhou", code="commercial"
+    ).target_min_ha == Decimal("206.52")

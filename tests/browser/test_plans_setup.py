@@ -18,8 +18,12 @@ def test_city_staff_publish_a_plan(page, login, screenshot):
     jurisdictions = seed_jurisdictions()
     seed_land_use_categories()
     seed_plans()
-    UserFactory(username="zz_boss", first_name="市局供地处", role=User.Role.CITY,
-                jurisdiction=jurisdictions["zhengzhou"])
+    UserFactory(
+        username="zz_boss",
+        first_name="市局供地处",
+        role=User.Role.CITY,
+        jurisdiction=jurisdictions["zhengzhou"],
+    )
 
     login("zz_boss")
     page.click("#plan-create-link")

@@ -20,14 +20,31 @@ def test_a_district_submits_city_staff_accept(page, login, screenshot):
     categories = seed_land_use_categories()
     seed_plans()
     jinshui = District.objects.get(code="jinshui")
-    UserFactory(username="jinshui_staff", first_name="金水区用地科", role=User.Role.DISTRICT, district=jinshui)
-    UserFactory(username="zz_boss", first_name="市局供地处", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"])
-    for code, category, area, kfa in [("JS-2024-01", "residential", "12.5", False),
-                                      ("JS-2024-02", "commercial", "3.2", True),
-                                      ("JS-2024-03", "industrial", "8", False)]:
-        ParcelFactory(district=jinshui, code=code, name=f"金水区{code}地块",
-                      category=LandUseCategory.objects.get(code=category),
-                      area_ha=Decimal(area), in_key_function_area=kfa)
+    UserFactory(
+        username="jinshui_staff",
+        first_name="金水区用地科",
+        role=User.Role.DISTRICT,
+        district=jinshui,
+    )
+    UserFactory(
+        username="zz_boss",
+        first_name="市局供地处",
+        role=User.Role.CITY,
+        jurisdiction=jurisdictions["zhengzhou"],
+    )
+    for code, category, area, kfa in [
+        ("JS-2024-01", "residential", "12.5", False),
+        ("JS-2024-02", "commercial", "3.2", True),
+        ("JS-2024-03", "industrial", "8", False),
+    ]:
+        ParcelFactory(
+            district=jinshui,
+            code=code,
+            name=f"金水区{code}地块",
+            category=LandUseCategory.objects.get(code=category),
+            area_ha=Decimal(area),
+            in_key_function_area=kfa,
+        )
     assert categories
 
     login("jinshui_staff")
@@ -38,7 +55,10 @@ def test_a_district_submits_city_staff_accept(page, login, screenshot):
     # take the industrial parcel off the list: the comparison is re-computed at once
     page.locator("tr[data-code='JS-2024-03'] .listed-toggle").uncheck()
     page.wait_for_function("document.getElementById('listed-total').innerText === '15.7000'")
-    assert page.locator("#comparison-table tr[data-code=industrial_warehouse] .listed").inner_text() == "0.0000"
+    assert (
+        page.locator("#comparison-table tr[data-code=industrial_warehouse] .listed").inner_text()
+        == "0.0000"
+    )
     screenshot("plans_submission_district_list")
     page.fill("#submit-form textarea[name=comment]", "金水区2024年度供地清单")
     page.click("#submit-button")
@@ -53,7 +73,12 @@ def test_a_district_submits_city_staff_accept(page, login, screenshot):
     page.click("#accept-button")
     assert page.locator("#status").inner_text() == "已接收"
     timeline = page.locator("#timeline").inner_text()
-    assert "报送" in timeline and "接收" in timeline and "予以接收" in timeline and "金水区用地科" in timeline
+    assert (
+        "报送" in timeline
+        and "接收" in timeline
+        and "予以接收" in timeline
+        and "金水区用地科" in timeline
+    )
     screenshot("plans_submission_accepted")
 
     assert DistrictSubmission.objects.get().status == DistrictSubmission.Status.ACCEPTED

@@ -89,5 +89,3 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
-
-

@@ -50,9 +50,18 @@ def test_district_user_cannot_open_or_edit_other_district_parcel(client, two_dis
     assert client.get(reverse("parcels:update", args=[theirs.pk])).status_code == 404
     response = client.post(
         reverse("parcels:update", args=[theirs.pk]),
-        {"district": other.pk, "code": "X", "name": "改名", "category": theirs.category_id,
-         "area": "1", "area_unit": "ha", "land_source": "new", "supply_method": "listing",
-         "plan_year": 2024, "planned_quarter": 1},
+        {
+            "district": other.pk,
+            "code": "X",
+            "name": "改名",
+            "category": theirs.category_id,
+            "area": "1",
+            "area_unit": "ha",
+            "land_source": "new",
+            "supply_method": "listing",
+            "plan_year": 2024,
+            "planned_quarter": 1,
+        },
     )
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -66,9 +75,18 @@ def test_district_user_cannot_create_parcel_in_other_district(client, two_distri
 
     response = client.post(
         reverse("parcels:create"),
-        {"district": other.pk, "code": "NEW-1", "name": "越权", "category": category.pk,
-         "area": "1", "area_unit": "ha", "land_source": "new", "supply_method": "listing",
-         "plan_year": 2024, "planned_quarter": 1},
+        {
+            "district": other.pk,
+            "code": "NEW-1",
+            "name": "越权",
+            "category": category.pk,
+            "area": "1",
+            "area_unit": "ha",
+            "land_source": "new",
+            "supply_method": "listing",
+            "plan_year": 2024,
+            "planned_quarter": 1,
+        },
     )
 
     assert response.status_code == 200  # the form is shown again with the district refused
@@ -80,11 +98,20 @@ def test_area_in_mu_and_square_metres_is_stored_in_hectares(client, two_district
     mine, _ = two_districts
     category = LandUseCategoryFactory()
     client.force_login(DistrictUserFactory(district=mine))
-    base = {"district": mine.pk, "name": "换算", "category": category.pk, "land_source": "stock",
-            "supply_method": "listing", "plan_year": 2024, "planned_quarter": 3}
+    base = {
+        "district": mine.pk,
+        "name": "换算",
+        "category": category.pk,
+        "land_source": "stock",
+        "supply_method": "listing",
+        "plan_year": 2024,
+        "planned_quarter": 3,
+    }
 
     client.post(reverse("parcels:create"), {**base, "code": "MU", "area": "15", "area_unit": "mu"})
-    client.post(reverse("parcels:create"), {**base, "code": "M2", "area": "25000", "area_unit": "m2"})
+    client.post(
+        reverse("parcels:create"), {**base, "code": "M2", "area": "25000", "area_unit": "m2"}
+    )
 
     assert Parcel.objects.get(code="MU").area_ha == Decimal("1.0000")
     assert Parcel.objects.get(code="M2").area_ha == Decimal("2.5000")
@@ -121,9 +148,18 @@ def test_parcel_page_shows_who_changed_what(client, two_districts):
     user = DistrictUserFactory(district=mine, first_name="张科长")
     client.force_login(user)
     category = LandUseCategoryFactory()
-    base = {"district": mine.pk, "code": "H-1", "name": "旧名", "category": category.pk,
-            "area": "1", "area_unit": "ha", "land_source": "new", "supply_method": "listing",
-            "plan_year": 2024, "planned_quarter": 1}
+    base = {
+        "district": mine.pk,
+        "code": "H-1",
+        "name": "旧名",
+        "category": category.pk,
+        "area": "1",
+        "area_unit": "ha",
+        "land_source": "new",
+        "supply_method": "listing",
+        "plan_year": 2024,
+        "planned_quarter": 1,
+    }
     client.post(reverse("parcels:create"), base)
     parcel = Parcel.objects.get(code="H-1")
     client.post(reverse("parcels:update", args=[parcel.pk]), {**base, "name": "新名", "area": "2"})

@@ -21,8 +21,9 @@ def read_xlsx(content):
 def test_export_follows_filters_and_district_scope(client, beijing):
     industrial = beijing["categories"]["industrial"]
     ParcelFactory(district=beijing["haidian"], code="HD-PLAN", category=industrial)
-    SuppliedParcelFactory(district=beijing["haidian"], code="HD-DONE", category=industrial,
-                          area_ha=Decimal("1.2345"))
+    SuppliedParcelFactory(
+        district=beijing["haidian"], code="HD-DONE", category=industrial, area_ha=Decimal("1.2345")
+    )
     SuppliedParcelFactory(district=beijing["daxing"], code="DX-DONE", category=industrial)
     client.force_login(beijing["haidian_user"])
 
@@ -33,14 +34,24 @@ def test_export_follows_filters_and_district_scope(client, beijing):
     assert rows[0] == HEADERS
     assert [r[0] for r in rows[1:]] == ["HD-DONE"]
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert (row["区"], row["用地类型"], row["面积"], row["面积单位"]) == ("海淀区", "工业用地", 1.2345, "公顷")
+    assert (row["区"], row["用地类型"], row["面积"], row["面积单位"]) == (
+        "海淀区",
+        "工业用地",
+        1.2345,
+        "公顷",
+    )
     assert (row["状态"], row["供应日期"]) == ("已供应", "2024-05-20")
 
 
 def test_an_exported_ledger_imports_back_unchanged(client, beijing, tmp_path):
     industrial = beijing["categories"]["industrial"]
-    ParcelFactory(district=beijing["haidian"], code="HD-1", category=industrial,
-                  in_key_function_area=True, key_function_area_name="中关村")
+    ParcelFactory(
+        district=beijing["haidian"],
+        code="HD-1",
+        category=industrial,
+        in_key_function_area=True,
+        key_function_area_name="中关村",
+    )
     SuppliedParcelFactory(district=beijing["haidian"], code="HD-2", category=industrial)
     client.force_login(beijing["haidian_user"])
     path = tmp_path / "export.xlsx"

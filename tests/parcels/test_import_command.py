@@ -29,7 +29,9 @@ def test_import_writes_the_rows(beijing, write_ledger, capsys):
 
 
 def test_errors_print_the_table_and_exit_non_zero(beijing, write_ledger, capsys):
-    path = write_ledger([ledger_row(地块编号="A"), ledger_row(地块编号="B", 区="大兴区", 面积="-1")])
+    path = write_ledger(
+        [ledger_row(地块编号="A"), ledger_row(地块编号="B", 区="大兴区", 面积="-1")]
+    )
 
     with pytest.raises(CommandError) as info:
         call_command("import_parcels", str(path), "--district", "haidian")

@@ -23,10 +23,16 @@ def test_upload_preview_confirm_imports_with_progress_and_history(
     client, beijing, write_ledger, celery_eager, django_capture_on_commit_callbacks
 ):
     user = beijing["haidian_user"]
-    ParcelFactory(district=beijing["haidian"], code="HD-OLD", name="旧名",
-                  category=beijing["categories"]["industrial"])
+    ParcelFactory(
+        district=beijing["haidian"],
+        code="HD-OLD",
+        name="旧名",
+        category=beijing["categories"]["industrial"],
+    )
     client.force_login(user)
-    path = write_ledger([ledger_row(地块编号="HD-NEW"), ledger_row(地块编号="HD-OLD", 地块名称="新名")])
+    path = write_ledger(
+        [ledger_row(地块编号="HD-NEW"), ledger_row(地块编号="HD-OLD", 地块名称="新名")]
+    )
 
     response = upload(client, path)
 
@@ -56,7 +62,9 @@ def test_cross_district_overwrite_through_the_upload_page_changes_nothing(
 ):
     theirs = ParcelFactory(district=beijing["daxing"], code="DX-001", name="大兴原地块")
     client.force_login(beijing["haidian_user"])
-    path = write_ledger([ledger_row(地块编号="DX-001", 区="大兴区", 地块名称="被改写")], ".csv", "gbk")
+    path = write_ledger(
+        [ledger_row(地块编号="DX-001", 区="大兴区", 地块名称="被改写")], ".csv", "gbk"
+    )
 
     response = upload(client, path)
 
@@ -106,9 +114,7 @@ def test_wrong_file_type_is_refused_on_the_form(client, beijing):
     assert not ParcelImport.objects.exists()
 
 
-def test_the_run_happens_once_even_if_the_task_is_delivered_twice(
-    client, beijing, write_ledger
-):
+def test_the_run_happens_once_even_if_the_task_is_delivered_twice(client, beijing, write_ledger):
     client.force_login(beijing["haidian_user"])
     upload(client, write_ledger([ledger_row()]))
     parcel_import = ParcelImport.objects.get()

@@ -22,10 +22,20 @@ def test_xlsx_import_converts_units_and_dates_and_keeps_history(beijing, write_l
     path = write_ledger(
         [
             ledger_row(地块编号="HD-001", 面积="2.5", 面积单位="公顷"),
-            ledger_row(地块编号="HD-002", 面积="25000", 面积单位="平方米", 状态="已供应",
-                       供应日期="2024/6/30", **{"成交价（元）": "12,345,678.50"}),
-            ledger_row(地块编号="HD-003", 面积="30", 面积单位="亩", 状态="已供应", 供应日期="2024年7月1日"),
-            ledger_row(地块编号="HD-004", 面积="1", 面积单位="ha", 状态="已供应", 供应日期="2024-08-15"),
+            ledger_row(
+                地块编号="HD-002",
+                面积="25000",
+                面积单位="平方米",
+                状态="已供应",
+                供应日期="2024/6/30",
+                **{"成交价（元）": "12,345,678.50"},
+            ),
+            ledger_row(
+                地块编号="HD-003", 面积="30", 面积单位="亩", 状态="已供应", 供应日期="2024年7月1日"
+            ),
+            ledger_row(
+                地块编号="HD-004", 面积="1", 面积单位="ha", 状态="已供应", 供应日期="2024-08-15"
+            ),
         ]
     )
 
@@ -109,8 +119,9 @@ def test_missing_required_column_is_reported_on_the_header_row(beijing, write_le
 
 
 def test_district_user_cannot_overwrite_another_districts_parcel(beijing, write_ledger):
-    theirs = ParcelFactory(district=beijing["daxing"], code="DX-001", name="大兴原地块",
-                           area_ha=Decimal("5"))
+    theirs = ParcelFactory(
+        district=beijing["daxing"], code="DX-001", name="大兴原地块", area_ha=Decimal("5")
+    )
     path = write_ledger(
         [
             ledger_row(地块编号="HD-001"),
@@ -138,14 +149,19 @@ def test_district_user_rows_without_district_go_to_their_district(beijing, write
 
 def test_city_staff_import_any_district_of_their_jurisdiction_only(beijing, write_ledger):
     path = write_ledger(
-        [ledger_row(地块编号="A", 区="海淀区"), ledger_row(地块编号="B", 区="大兴区"),
-         ledger_row(地块编号="C", 区="金水区")]
+        [
+            ledger_row(地块编号="A", 区="海淀区"),
+            ledger_row(地块编号="B", 区="大兴区"),
+            ledger_row(地块编号="C", 区="金水区"),
+        ]
     )
 
     check = ledger_import(path=path, user=beijing["city_user"])
 
     assert [(e["row"], e["column"]) for e in check.errors] == [(4, "区")]  # Zhengzhou's 金水区
-    fixed = write_ledger([ledger_row(地块编号="A", 区="海淀区"), ledger_row(地块编号="B", 区="大兴区")])
+    fixed = write_ledger(
+        [ledger_row(地块编号="A", 区="海淀区"), ledger_row(地块编号="B", 区="大兴区")]
+    )
     assert ledger_import(path=fixed, user=beijing["city_user"]).ok
     assert set(Parcel.objects.values_list("district__code", flat=True)) == {"haidian", "daxing"}
 
@@ -162,11 +178,19 @@ def test_city_staff_limited_to_one_district_cannot_touch_another(beijing, write_
 def test_rows_are_matched_by_district_and_code_into_new_changed_unchanged(beijing, write_ledger):
     haidian = beijing["haidian"]
     industrial = beijing["categories"]["industrial"]
-    same = ParcelFactory(district=haidian, code="HD-SAME", name="不变", category=industrial,
-                         area_ha=Decimal("2.5"), location="中关村大街1号", in_key_function_area=True,
-                         key_function_area_name="中关村科学城")
-    changed = ParcelFactory(district=haidian, code="HD-CHG", name="旧名", category=industrial,
-                            area_ha=Decimal("1"))
+    same = ParcelFactory(
+        district=haidian,
+        code="HD-SAME",
+        name="不变",
+        category=industrial,
+        area_ha=Decimal("2.5"),
+        location="中关村大街1号",
+        in_key_function_area=True,
+        key_function_area_name="中关村科学城",
+    )
+    changed = ParcelFactory(
+        district=haidian, code="HD-CHG", name="旧名", category=industrial, area_ha=Decimal("1")
+    )
     # Same code in another district is another parcel: never matched.
     ParcelFactory(district=beijing["daxing"], code="HD-NEW", area_ha=Decimal("7"))
     path = write_ledger(
@@ -202,8 +226,11 @@ def test_all_or_nothing_with_one_bad_row_in_two_thousand(beijing, write_ledger):
 
     rows[1499] = ledger_row(地块编号="HD-01499")
     seen = []
-    check = ledger_import(path=write_ledger(rows), user=beijing["haidian_user"],
-                          progress=lambda phase, done, total: seen.append((phase, done, total)))
+    check = ledger_import(
+        path=write_ledger(rows),
+        user=beijing["haidian_user"],
+        progress=lambda phase, done, total: seen.append((phase, done, total)),
+    )
     assert check.ok and Parcel.objects.count() == 2000
     assert Parcel.history.count() == 2000
     assert ("校验", 2000, 2000) in seen and ("写入", 2000, 2000) in seen

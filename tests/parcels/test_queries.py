@@ -25,8 +25,10 @@ def test_parcel_list_query_count_is_constant(client, beijing, params):
 
     def add(n):
         for i in range(n):
-            ParcelFactory(district=[beijing["haidian"], beijing["daxing"]][i % 2],
-                          category=categories[i % len(categories)])
+            ParcelFactory(
+                district=[beijing["haidian"], beijing["daxing"]][i % 2],
+                category=categories[i % len(categories)],
+            )
 
     add(60)
     small = count_queries(client, url, params)
@@ -57,8 +59,11 @@ def test_plan_overview_query_count_is_constant(client, beijing):
 
     def add(n, factory=ParcelFactory):
         for i in range(n):
-            factory(district=[beijing["haidian"], beijing["daxing"]][i % 2],
-                    category=categories[i % len(categories)], plan_year=plan.year)
+            factory(
+                district=[beijing["haidian"], beijing["daxing"]][i % 2],
+                category=categories[i % len(categories)],
+                plan_year=plan.year,
+            )
 
     add(10)
     small = count_queries(client, url, {"plan": plan.pk})

@@ -41,7 +41,10 @@ def test_plan_report_of_a_district_user_is_their_district_only(client, beijing):
 
     response = client.get(reverse("plans:report_export"), {"district": "daxing"})
 
-    assert "海淀区" in response["Content-Disposition"] or "%E6%B5%B7%E6%B7%80" in response["Content-Disposition"]
+    assert (
+        "海淀区" in response["Content-Disposition"]
+        or "%E6%B5%B7%E6%B7%80" in response["Content-Disposition"]
+    )
     assert sheets(response.content)["各区"] == [sheets(response.content)["各区"][0]]
 
 

@@ -16,14 +16,18 @@ def plans_2024(reference_data):
 @pytest.fixture
 def bj_city(reference_data):
     return UserFactory(
-        username="bj_city", role=User.Role.CITY, jurisdiction=reference_data["jurisdictions"]["beijing"]
+        username="bj_city",
+        role=User.Role.CITY,
+        jurisdiction=reference_data["jurisdictions"]["beijing"],
     )
 
 
 @pytest.fixture
 def zz_city(reference_data):
     return UserFactory(
-        username="zz_city", role=User.Role.CITY, jurisdiction=reference_data["jurisdictions"]["zhengzhou"]
+        username="zz_city",
+        role=User.Role.CITY,
+        jurisdiction=reference_data["jurisdictions"]["zhengzhou"],
     )
 
 

@@ -24,8 +24,14 @@ def filed(plans_2024, district_user):
         user=jinshui,
         plan=zz,
         reason="调剂",
-        items=[{"kind": "move_area", "from_target": targets["residential"],
-                "to_target": targets["commercial"], "area_ha": Decimal("5")}],
+        items=[
+            {
+                "kind": "move_area",
+                "from_target": targets["residential"],
+                "to_target": targets["commercial"],
+                "area_ha": Decimal("5"),
+            }
+        ],
     )
     with time_machine.travel(datetime.datetime(2024, 5, 31, 9, tzinfo=CST), tick=False):
         services.adjustment_file(user=jinshui, adjustment=adj)
@@ -38,9 +44,12 @@ def test_district_drafts_through_the_form_and_sees_the_preview(client, plans_202
     client.force_login(district_user("jinshui"))
     data = {
         "reason": "商服需求增加",
-        "form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "0",
-        "form-0-kind": "move_area", "form-0-from_target": targets["other"].pk,
-        "form-0-to_target": targets["commercial"].pk, "form-0-area_ha": "13.5",
+        "form-TOTAL_FORMS": "3",
+        "form-INITIAL_FORMS": "0",
+        "form-0-kind": "move_area",
+        "form-0-from_target": targets["other"].pk,
+        "form-0-to_target": targets["commercial"].pk,
+        "form-0-area_ha": "13.5",
     }
     response = client.post(reverse("plans:adjustment_create") + f"?plan={zz.pk}", data)
     adj = AdjustmentRequest.objects.get()
@@ -54,9 +63,19 @@ def test_late_filing_through_the_url_shows_the_rule(client, plans_2024, district
     zz = plans_2024["zhengzhou"]
     user = district_user("jinshui")
     targets = {t.code: t for t in zz.category_targets.all()}
-    adj = services.adjustment_create(user=user, plan=zz, reason="x", items=[
-        {"kind": "move_area", "from_target": targets["other"], "to_target": targets["commercial"],
-         "area_ha": Decimal("1")}])
+    adj = services.adjustment_create(
+        user=user,
+        plan=zz,
+        reason="x",
+        items=[
+            {
+                "kind": "move_area",
+                "from_target": targets["other"],
+                "to_target": targets["commercial"],
+                "area_ha": Decimal("1"),
+            }
+        ],
+    )
     client.force_login(user)
     with time_machine.travel(datetime.datetime(2024, 6, 2, 9, tzinfo=CST), tick=False):
         page = client.post(reverse("plans:adjustment_file", args=[adj.pk]), follow=True)
@@ -75,7 +94,12 @@ def test_district_staff_cannot_approve_or_reject(client, filed, district_user):
     client.force_login(district_user("jinshui"))
     for name in ["plans:adjustment_approve", "plans:adjustment_reject"]:
         assert client.post(reverse(name, args=[filed.pk])).status_code == 403
-    assert client.post(reverse("plans:supplement_window", args=[filed.plan_id]), {"open": "1"}).status_code == 403
+    assert (
+        client.post(
+            reverse("plans:supplement_window", args=[filed.plan_id]), {"open": "1"}
+        ).status_code
+        == 403
+    )
     assert AdjustmentRequest.objects.get(pk=filed.pk).status == AdjustmentRequest.Status.FILED
 
 
@@ -83,7 +107,12 @@ def test_other_citys_staff_get_404(client, filed, bj_city):
     client.force_login(bj_city)
     assert client.get(filed.get_absolute_url()).status_code == 404
     assert client.post(reverse("plans:adjustment_approve", args=[filed.pk])).status_code == 404
-    assert client.post(reverse("plans:supplement_window", args=[filed.plan_id]), {"open": "1"}).status_code == 404
+    assert (
+        client.post(
+            reverse("plans:supplement_window", args=[filed.plan_id]), {"open": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_city_staff_cannot_file_and_enterprise_is_refused(client, filed, zz_city):
@@ -95,12 +124,20 @@ def test_city_staff_cannot_file_and_enterprise_is_refused(client, filed, zz_city
 
 def test_city_staff_approve_and_reject_through_the_url(client, filed, zz_city):
     client.force_login(zz_city)
-    response = client.post(reverse("plans:adjustment_approve", args=[filed.pk]), {"comment": "同意"})
+    response = client.post(
+        reverse("plans:adjustment_approve", args=[filed.pk]), {"comment": "同意"}
+    )
     assert response.status_code == 302
-    assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal("191.52")
+    assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal(
+        "191.52"
+    )
     page = client.get(filed.get_absolute_url()).content.decode()
     assert "已批准" in page and "同意" in page and "第 2 版" in page
     # a second approval changes nothing and says why
-    page = client.post(reverse("plans:adjustment_approve", args=[filed.pk]), follow=True).content.decode()
+    page = client.post(
+        reverse("plans:adjustment_approve", args=[filed.pk]), follow=True
+    ).content.decode()
     assert "已被其他人处理" in page
-    assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal("191.52")
+    assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal(
+        "191.52"
+    )

@@ -20,7 +20,6 @@ D = Decimal
 CST = ZoneInfo("Asia/Shanghai")
 
 
-
 def move(plan, src, dst, area):
     targets = {t.code: t for t in plan.category_targets.all()}
     return {
@@ -70,7 +69,9 @@ def test_filed_on_2_june_is_refused_with_a_clear_message(zz, jinshui):
 def test_supplement_window_lets_a_late_request_through(zz, jinshui, zz_city):
     with pytest.raises(ValidationError, match="年中增补"):
         services.plan_supplement_window_set(user=zz_city, plan=zz, is_open=True)
-    PlanRuleSet.objects.filter(jurisdiction__code="zhengzhou").update(mid_year_supplement_allowed=True)
+    PlanRuleSet.objects.filter(jurisdiction__code="zhengzhou").update(
+        mid_year_supplement_allowed=True
+    )
     with pytest.raises(PermissionDenied):
         services.plan_supplement_window_set(user=jinshui, plan=zz, is_open=True)
     services.plan_supplement_window_set(user=zz_city, plan=zz, is_open=True)
@@ -159,8 +160,12 @@ def test_second_approval_changes_nothing(zz, jinshui, zz_city):
 def test_bad_items_are_refused_naming_the_item(zz, jinshui):
     other = ParcelFactory(district=District.objects.get(code="erqi"))
     with pytest.raises(ValidationError, match="第 2 项"):
-        draft(zz, jinshui, move(zz, "residential", "commercial", "1"),
-              {"kind": "remove_parcel", "parcel": other})
+        draft(
+            zz,
+            jinshui,
+            move(zz, "residential", "commercial", "1"),
+            {"kind": "remove_parcel", "parcel": other},
+        )
     with pytest.raises(ValidationError, match="第 1 项：面积（公顷）"):
         draft(zz, jinshui, move(zz, "residential", "commercial", "0"))
     assert not AdjustmentRequest.objects.exists()

@@ -43,7 +43,9 @@ def test_beijing_2024_through_the_template_equals_the_seeded_plan(reference_data
 HEADER = "类型,代码,名称,上级代码,区代码,下限（公顷）,上限（公顷）,比例（%）,日期,计入的用地类型\n"
 
 
-def test_unreadable_cells_are_listed_by_row_and_column_and_nothing_is_created(reference_data, bj_city):
+def test_unreadable_cells_are_listed_by_row_and_column_and_nothing_is_created(
+    reference_data, bj_city
+):
     content = HEADER + (
         "总量,total,,,,100,120,,,\n"
         "类别,residential,住宅用地,,,abc,,,,residential\n"
@@ -69,8 +71,9 @@ def test_rule_errors_name_the_sheet_row_and_nothing_is_created(client, reference
         "节点,,,,,,,90,2025-12-31,\n"
     )
     client.force_login(bj_city)
-    response = client.post(reverse("plans:plan_import"),
-                           {"year": 2025, "name": "测试", "file": _upload(content)})
+    response = client.post(
+        reverse("plans:plan_import"), {"year": 2025, "name": "测试", "file": _upload(content)}
+    )
     page = response.content.decode()
     assert "未导入任何数据" in page
     assert "类别指标「住宅用地」：保障性住宅用地 上限 70" in page
@@ -87,19 +90,30 @@ def test_template_download_and_upload_through_the_urls(client, plans_2024, bj_ci
     client.force_login(bj_city)
     template = client.get(reverse("plans:plan_import_template"))
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
-    response = client.post(reverse("plans:plan_import"), {
-        "year": 2025, "name": "北京市2025年度建设用地供应计划",
-        "file": _upload(template.content, "plan-template.xlsx"),
-    })
+    response = client.post(
+        reverse("plans:plan_import"),
+        {
+            "year": 2025,
+            "name": "北京市2025年度建设用地供应计划",
+            "file": _upload(template.content, "plan-template.xlsx"),
+        },
+    )
     plan = AnnualPlan.objects.get(year=2025, jurisdiction__code="beijing")
-    assert response.status_code == 302 and response.url == reverse("plans:plan_edit", args=[plan.pk])
+    assert response.status_code == 302 and response.url == reverse(
+        "plans:plan_edit", args=[plan.pk]
+    )
     spec_2025 = selectors.plan_spec(plan=plan)
     spec_2024 = selectors.plan_spec(plan=plans_2024["beijing"])
     assert spec_2025["categories"] == spec_2024["categories"]
     assert spec_2025["ratios"] == spec_2024["ratios"]
 
     # the published 2024 plan cannot be replaced by an import
-    response = client.post(reverse("plans:plan_import"), {
-        "year": 2024, "name": BJ_NAME, "file": _upload(BEIJING_CSV.read_bytes()),
-    })
+    response = client.post(
+        reverse("plans:plan_import"),
+        {
+            "year": 2024,
+            "name": BJ_NAME,
+            "file": _upload(BEIJING_CSV.read_bytes()),
+        },
+    )
     assert "只能通过计划调整变更" in response.content.decode()

@@ -50,7 +50,10 @@ def test_per_district_completion_against_each_milestone(zz_supply):
     matrix = selectors.milestone_matrix(plan=zz_supply, as_of=datetime.date(2024, 10, 1))
     jinshui = _cells(matrix, "jinshui")
     assert [(c["reached_pct"], c["status"]) for c in jinshui] == [
-        (Decimal("40.00"), "missed"), (Decimal("80.00"), "met"), (Decimal("80.00"), "upcoming")]
+        (Decimal("40.00"), "missed"),
+        (Decimal("80.00"), "met"),
+        (Decimal("80.00"), "upcoming"),
+    ]
     erqi = _cells(matrix, "erqi")
     assert [c["status"] for c in erqi] == ["met", "met", "upcoming"]
 
@@ -71,10 +74,14 @@ def test_missed_milestone_is_flagged_the_day_after_and_stays_flagged(zz_supply):
     _supply("jinshui", "40", datetime.date(2024, 6, 29))
     matrix = selectors.milestone_matrix(plan=zz_supply, as_of=datetime.date(2024, 7, 2))
     cell = _cells(matrix, "jinshui")[0]
-    assert cell["reached_pct"] == Decimal("57.14") and cell["status"] == "missed" and cell["flagged"]
+    assert (
+        cell["reached_pct"] == Decimal("57.14") and cell["status"] == "missed" and cell["flagged"]
+    )
 
 
-def test_milestone_page_shows_flags_and_district_sees_only_itself(client, zz_supply, district_user, zz_city):
+def test_milestone_page_shows_flags_and_district_sees_only_itself(
+    client, zz_supply, district_user, zz_city
+):
     services.milestone_flags_record(as_of=datetime.date(2024, 7, 1))
     url = reverse("plans:milestones", args=[zz_supply.pk])
     client.force_login(district_user("jinshui"))
@@ -89,13 +96,21 @@ def test_ranking_recommends_reward_and_penalty_from_the_rule_set(zz_supply, dist
     # guancheng: 10 planned, 6 supplied in December → 60 % < 75 → penalty
     _supply("guancheng", "6", datetime.date(2024, 12, 20))
     _supply("guancheng", "4", None, planned=True)
-    AdjustmentRequest.objects.create(plan=zz_supply, district=District.objects.get(code="erqi"),
-                                     reason="x", status="approved", created_by=district_user("erqi"))
+    AdjustmentRequest.objects.create(
+        plan=zz_supply,
+        district=District.objects.get(code="erqi"),
+        reason="x",
+        status="approved",
+        created_by=district_user("erqi"),
+    )
     result = selectors.plan_ranking(plan=zz_supply, as_of=datetime.date(2025, 1, 5))
     rows = {r["code"]: r for r in result["rows"]}
     assert rows["erqi"]["rank"] == 1 and rows["erqi"]["outcome"] == "reward"
     assert rows["erqi"]["milestones_met"] == 3 and rows["erqi"]["adjustments_approved"] == 1
-    assert rows["jinshui"]["completion_pct"] == Decimal("80.00") and rows["jinshui"]["outcome"] == "none"
+    assert (
+        rows["jinshui"]["completion_pct"] == Decimal("80.00")
+        and rows["jinshui"]["outcome"] == "none"
+    )
     assert rows["guancheng"]["outcome"] == "penalty"
     assert rows["zhongyuan"]["outcome"] is None  # nothing planned or allocated: nothing to judge
     assert rows["jinshui"]["rank"] < rows["guancheng"]["rank"]

@@ -143,8 +143,14 @@ def test_ring_shares_include_child_rings(plans_2024):
 def test_policy_ratios_from_planned_and_supplied(plans_2024):
     plan = plans_2024["beijing"]
     when = datetime.date(2024, 5, 1)
-    parcel("daxing", "industrial", "80", supplied_on=when, in_key_function_area=True,
-           land_source=LandSource.STOCK)
+    parcel(
+        "daxing",
+        "industrial",
+        "80",
+        supplied_on=when,
+        in_key_function_area=True,
+        land_source=LandSource.STOCK,
+    )
     parcel("daxing", "rnd", "20", supplied_on=when, land_source=LandSource.STOCK)
     parcel("daxing", "warehouse", "100")  # planned, not in a key function area
     parcel("daxing", "affordable_housing", "65", supplied_on=when, near_rail=True)

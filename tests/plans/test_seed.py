@@ -76,14 +76,28 @@ def test_beijing_report_shows_every_figure_of_r1_to_r5(plans_2024, capsys):
 def test_beijing_text_report_lists_the_figures(plans_2024, capsys):
     call_command("plan_report", "--jurisdiction", "beijing", "--year", "2024")
     out = capsys.readouterr().out
-    for text in ["3240–3660", "1750–2150", "1490–1510", "净减量 660", "二绿地区 350", "约25.00%",
-                 "约60.00%", "约15.00%", "≥80.00%", "≥65.00%", "≥60.00%", "保障性住宅用地",
-                 "乡村产业用地"]:
+    for text in [
+        "3240–3660",
+        "1750–2150",
+        "1490–1510",
+        "净减量 660",
+        "二绿地区 350",
+        "约25.00%",
+        "约60.00%",
+        "约15.00%",
+        "≥80.00%",
+        "≥65.00%",
+        "≥60.00%",
+        "保障性住宅用地",
+        "乡村产业用地",
+    ]:
         assert text in out, text
 
 
 def test_zhengzhou_four_categories_add_up_to_the_total(plans_2024, capsys):
-    report = _report(capsys, "--jurisdiction", "zhengzhou", "--year", "2024", "--as-of", "2024-07-01")
+    report = _report(
+        capsys, "--jurisdiction", "zhengzhou", "--year", "2024", "--as-of", "2024-07-01"
+    )
     rows = {c["code"]: Decimal(c["target_min_ha"]) for c in report["categories"]}
     assert rows == {
         "residential": Decimal("871.73"),
@@ -94,7 +108,9 @@ def test_zhengzhou_four_categories_add_up_to_the_total(plans_2024, capsys):
     assert sum(rows.values()) == Decimal("3927.94") == Decimal(report["plan"]["total_min_ha"])
     # R6: 50 % by 30 June, 75 % by 30 Sept, 100 % by 31 Dec.
     assert [(m["due_on"], Decimal(m["required_pct"])) for m in report["milestones"]] == [
-        ("2024-06-30", 50), ("2024-09-30", 75), ("2024-12-31", 100)
+        ("2024-06-30", 50),
+        ("2024-09-30", 75),
+        ("2024-12-31", 100),
     ]
     assert [m["status"] for m in report["milestones"]] == ["missed", "upcoming", "upcoming"]
 
@@ -103,7 +119,9 @@ def test_zhengzhou_rule_set_has_the_1_june_deadline(plans_2024):
     rule_set = PlanRuleSet.objects.get(jurisdiction__code="zhengzhou")
     assert (rule_set.adjustment_deadline_month, rule_set.adjustment_deadline_day) == (6, 1)
     assert [(m.month, m.day, m.cumulative_pct) for m in rule_set.milestones.all()] == [
-        (6, 30, 50), (9, 30, 75), (12, 31, 100)
+        (6, 30, 50),
+        (9, 30, 75),
+        (12, 31, 100),
     ]
     assert PlanRuleSet.objects.get(jurisdiction__code="beijing").mid_year_supplement_allowed
 
@@ -115,4 +133,6 @@ def test_plan_report_unknown_plan_is_a_clear_error(plans_2024):
     with pytest.raises(CommandError, match="2031"):
         call_command("plan_report", "--jurisdiction", "beijing", "--year", "2031")
     with pytest.raises(CommandError, match="jinshui"):
-        call_command("plan_report", "--jurisdiction", "beijing", "--year", "2024", "--district", "jinshui")
+        call_command(
+            "plan_report", "--jurisdiction", "beijing", "--year", "2024", "--district", "jinshui"
+        )

@@ -14,8 +14,12 @@ from plans.models import AnnualPlan, CategoryTarget
 
 @pytest.fixture
 def bj2025(plans_2024, bj_city):
-    return services.plan_create(user=bj_city, year=2025, name="北京市2025年度建设用地供应计划",
-                                copy_from=plans_2024["beijing"])
+    return services.plan_create(
+        user=bj_city,
+        year=2025,
+        name="北京市2025年度建设用地供应计划",
+        copy_from=plans_2024["beijing"],
+    )
 
 
 def _without_name(spec):
@@ -31,22 +35,39 @@ def test_copy_of_last_years_plan_is_a_draft_with_the_same_targets(plans_2024, bj
 
 
 def test_copy_moves_milestones_to_the_new_year(plans_2024, zz_city):
-    zz2025 = services.plan_create(user=zz_city, year=2025, name="郑州2025", copy_from=plans_2024["zhengzhou"])
+    zz2025 = services.plan_create(
+        user=zz_city, year=2025, name="郑州2025", copy_from=plans_2024["zhengzhou"]
+    )
     assert list(zz2025.milestones.values_list("due_on", flat=True)) == [
-        datetime.date(2025, 6, 30), datetime.date(2025, 9, 30), datetime.date(2025, 12, 31)]
+        datetime.date(2025, 6, 30),
+        datetime.date(2025, 9, 30),
+        datetime.date(2025, 12, 31),
+    ]
 
 
 def test_invalid_targets_are_refused_with_every_problem_and_nothing_changes(bj2025, bj_city):
     spec = selectors.plan_spec(plan=bj2025)
     rnd = next(c for c in spec["categories"] if c["code"] == "rnd")
     rnd["target_min_ha"] = rnd["target_max_ha"] = Decimal("600")  # more than industry's 530
-    spec["milestones"] = [{"due_on": datetime.date(2025, 6, 30), "cumulative_pct": Decimal("60")},
-                          {"due_on": datetime.date(2025, 9, 30), "cumulative_pct": Decimal("50")}]
+    spec["milestones"] = [
+        {"due_on": datetime.date(2025, 6, 30), "cumulative_pct": Decimal("60")},
+        {"due_on": datetime.date(2025, 9, 30), "cumulative_pct": Decimal("50")},
+    ]
     spec["allocations"] = [
-        {"district": "haidian", "category": None, "target_min_ha": Decimal("100"),
-         "target_max_ha": Decimal("100"), "net_reduction_ha": None},
-        {"district": "daxing", "category": None, "target_min_ha": Decimal("200"),
-         "target_max_ha": Decimal("100"), "net_reduction_ha": None},
+        {
+            "district": "haidian",
+            "category": None,
+            "target_min_ha": Decimal("100"),
+            "target_max_ha": Decimal("100"),
+            "net_reduction_ha": None,
+        },
+        {
+            "district": "daxing",
+            "category": None,
+            "target_min_ha": Decimal("200"),
+            "target_max_ha": Decimal("100"),
+            "net_reduction_ha": None,
+        },
     ]
     with pytest.raises(ValidationError) as exc:
         services.plan_set_targets(user=bj_city, plan=bj2025, spec=spec)
@@ -61,14 +82,26 @@ def test_invalid_targets_are_refused_with_every_problem_and_nothing_changes(bj20
 def test_allocations_must_add_up_to_the_district_share(bj2025, bj_city):
     spec = selectors.plan_spec(plan=bj2025)
     spec["allocations"] = [
-        {"district": "haidian", "category": None, "target_min_ha": Decimal("700"),
-         "target_max_ha": Decimal("700"), "net_reduction_ha": None},
-        {"district": "daxing", "category": None, "target_min_ha": Decimal("700"),
-         "target_max_ha": Decimal("700"), "net_reduction_ha": None},
+        {
+            "district": "haidian",
+            "category": None,
+            "target_min_ha": Decimal("700"),
+            "target_max_ha": Decimal("700"),
+            "net_reduction_ha": None,
+        },
+        {
+            "district": "daxing",
+            "category": None,
+            "target_min_ha": Decimal("700"),
+            "target_max_ha": Decimal("700"),
+            "net_reduction_ha": None,
+        },
     ]
     with pytest.raises(ValidationError, match="各区合计 1400–1400 公顷"):
         services.plan_set_targets(user=bj_city, plan=bj2025, spec=spec)
-    spec["allocations"][1]["target_min_ha"] = spec["allocations"][1]["target_max_ha"] = Decimal("800")
+    spec["allocations"][1]["target_min_ha"] = spec["allocations"][1]["target_max_ha"] = Decimal(
+        "800"
+    )
     services.plan_set_targets(user=bj_city, plan=bj2025, spec=spec)
     assert bj2025.allocations.count() == 2
 
@@ -81,7 +114,9 @@ def test_published_plan_is_changed_only_through_adjustments(plans_2024, bj_city,
         services.plan_publish(user=district_user("haidian"), plan=bj)
 
 
-def test_city_staff_edit_and_publish_through_the_urls(client, bj2025, bj_city, district_user, zz_city):
+def test_city_staff_edit_and_publish_through_the_urls(
+    client, bj2025, bj_city, district_user, zz_city
+):
     edit = reverse("plans:plan_edit", args=[bj2025.pk])
     publish = reverse("plans:plan_publish", args=[bj2025.pk])
     client.force_login(district_user("haidian"))
@@ -121,7 +156,9 @@ def _form_data(context):
             if value is not None:
                 data[f"{form.prefix}-{name}"] = value
     for formset in context["formsets"].values():
-        data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        data.update(
+            {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
+        )
         for form in formset.forms:
             for name in form.fields:
                 value = form[name].value()

@@ -31,11 +31,15 @@ def jinshui_list(plans_2024, district_user):
     _parcel("jinshui", "commercial", "3.5", code="JS-02")
     _parcel("jinshui", "commercial", "9", code="JS-OLD", status=Parcel.Status.WITHDRAWN)
     _parcel("erqi", "residential", "50", code="EQ-01")
-    submission = services.submission_start(user=district_user("jinshui"), plan=plans_2024["zhengzhou"])
+    submission = services.submission_start(
+        user=district_user("jinshui"), plan=plans_2024["zhengzhou"]
+    )
     return submission
 
 
-def test_jinshui_submits_is_returned_resubmits_and_is_accepted(client, plans_2024, district_user, zz_city):
+def test_jinshui_submits_is_returned_resubmits_and_is_accepted(
+    client, plans_2024, district_user, zz_city
+):
     zz = plans_2024["zhengzhou"]
     _parcel("jinshui", "residential", "12", code="JS-01")
     jinshui = district_user("jinshui")
@@ -53,7 +57,10 @@ def test_jinshui_submits_is_returned_resubmits_and_is_accepted(client, plans_202
     assert submission.status == DistrictSubmission.Status.SUBMITTED
 
     client.force_login(zz_city)
-    client.post(reverse("plans:submission_return", args=[submission.pk]), {"comment": "请补充金水区商服地块"})
+    client.post(
+        reverse("plans:submission_return", args=[submission.pk]),
+        {"comment": "请补充金水区商服地块"},
+    )
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.RETURNED
 
@@ -65,7 +72,11 @@ def test_jinshui_submits_is_returned_resubmits_and_is_accepted(client, plans_202
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.ACCEPTED
 
-    events = list(submission.events.values_list("action", "actor__username", "comment", "parcel_count", "listed_ha"))
+    events = list(
+        submission.events.values_list(
+            "action", "actor__username", "comment", "parcel_count", "listed_ha"
+        )
+    )
     assert events == [
         ("submit", "staff_jinshui", "首次报送", 1, Decimal("12.0000")),
         ("return", "zz_city", "请补充金水区商服地块", 1, Decimal("12.0000")),
@@ -82,7 +93,9 @@ def test_toggling_a_parcel_recomputes_the_comparison(client, jinshui_list, distr
     url = reverse("plans:submission_set_listed", args=[jinshui_list.pk])
     js02 = Parcel.objects.get(code="JS-02")
     page = client.get(jinshui_list.get_absolute_url()).content.decode()
-    assert 'id="listed-total">15.5000<' in page and "JS-OLD" not in page  # withdrawn: not a candidate
+    assert (
+        'id="listed-total">15.5000<' in page and "JS-OLD" not in page
+    )  # withdrawn: not a candidate
 
     response = client.post(url, {"parcel": js02.pk, "listed": "0"}, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200
@@ -113,7 +126,9 @@ def test_a_submitted_list_cannot_be_changed(client, jinshui_list, district_user)
     assert response.status_code == 400
 
 
-def test_empty_list_and_return_without_comment_are_refused(client, plans_2024, district_user, zz_city):
+def test_empty_list_and_return_without_comment_are_refused(
+    client, plans_2024, district_user, zz_city
+):
     user = district_user("jinshui")
     submission = services.submission_start(user=user, plan=plans_2024["zhengzhou"])
     client.force_login(user)
@@ -122,7 +137,9 @@ def test_empty_list_and_return_without_comment_are_refused(client, plans_2024, d
     _parcel("jinshui", "residential", "1")
     services.submission_submit(user=user, submission=submission)
     client.force_login(zz_city)
-    response = client.post(reverse("plans:submission_return", args=[submission.pk]), {"comment": " "}, follow=True)
+    response = client.post(
+        reverse("plans:submission_return", args=[submission.pk]), {"comment": " "}, follow=True
+    )
     assert "退回时请填写意见" in response.content.decode()
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.SUBMITTED
@@ -151,7 +168,10 @@ def test_forbidden_actions_through_the_urls(client, jinshui_list, district_user,
     assert client.post(accept).status_code == 403  # districts never accept
     client.force_login(district_user("jinshui"))
     assert client.post(accept).status_code == 403
-    assert client.post(reverse("plans:submission_return", args=[pk]), {"comment": "x"}).status_code == 403
+    assert (
+        client.post(reverse("plans:submission_return", args=[pk]), {"comment": "x"}).status_code
+        == 403
+    )
     client.force_login(district_user("haidian"))  # other city
     assert client.get(detail).status_code == 404
     client.force_login(bj_city)
@@ -165,15 +185,23 @@ def test_forbidden_actions_through_the_urls(client, jinshui_list, district_user,
     assert jinshui_list.status == DistrictSubmission.Status.SUBMITTED
 
 
-def test_comparison_with_allocation_and_ratios_names_what_is_missing(client, plans_2024, district_user):
+def test_comparison_with_allocation_and_ratios_names_what_is_missing(
+    client, plans_2024, district_user
+):
     """Beijing: haidian has a total and an industry-land allocation; the KFA ratio (R4) is 80 %."""
     bj = plans_2024["beijing"]
     haidian = District.objects.get(code="haidian")
     industry = bj.category_targets.get(code="industry")
-    DistrictAllocation.objects.create(plan=bj, district=haidian, target_min_ha=Decimal("30"),
-                                      target_max_ha=Decimal("40"))
-    DistrictAllocation.objects.create(plan=bj, district=haidian, category_target=industry,
-                                      target_min_ha=Decimal("25"), target_max_ha=Decimal("25"))
+    DistrictAllocation.objects.create(
+        plan=bj, district=haidian, target_min_ha=Decimal("30"), target_max_ha=Decimal("40")
+    )
+    DistrictAllocation.objects.create(
+        plan=bj,
+        district=haidian,
+        category_target=industry,
+        target_min_ha=Decimal("25"),
+        target_max_ha=Decimal("25"),
+    )
     _parcel("haidian", "rnd", "10", in_key_function_area=True)
     _parcel("haidian", "industrial", "10", land_source=LandSource.STOCK)
     user = district_user("haidian")
@@ -188,5 +216,7 @@ def test_comparison_with_allocation_and_ratios_names_what_is_missing(client, pla
 
 def test_city_staff_see_every_district_of_their_city(client, jinshui_list, zz_city):
     client.force_login(zz_city)
-    page = client.get(reverse("plans:submission_list") + f"?plan={jinshui_list.plan_id}").content.decode()
+    page = client.get(
+        reverse("plans:submission_list") + f"?plan={jinshui_list.plan_id}"
+    ).content.decode()
     assert "金水区" in page and "编制中" in page and "二七区" in page and "尚未编制" in page

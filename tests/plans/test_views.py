@@ -24,7 +24,9 @@ def _supplied(code, area, category="residential"):
     )
 
 
-@time_machine.travel(datetime.datetime(2024, 7, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+@time_machine.travel(
+    datetime.datetime(2024, 7, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+)
 def test_city_staff_see_their_plan_with_targets_and_charts(client, plans_2024, zz_city):
     _supplied("jinshui", "1234.5")
     client.force_login(zz_city)
@@ -40,8 +42,21 @@ def test_city_staff_see_their_plan_with_targets_and_charts(client, plans_2024, z
 def test_beijing_overview_shows_nested_ranges_rings_and_ratios(client, plans_2024, bj_city):
     client.force_login(bj_city)
     page = client.get(URL).content.decode()
-    for text in ["3240–3660", "2770–2790", "510–530", "50–70", "470–870", "1060", "保障性住宅用地",
-                 "租赁住房用地", "≈ 25.00%", "≥ 80.00%", "1750–2150", "1490–1510", "660"]:
+    for text in [
+        "3240–3660",
+        "2770–2790",
+        "510–530",
+        "50–70",
+        "470–870",
+        "1060",
+        "保障性住宅用地",
+        "租赁住房用地",
+        "≈ 25.00%",
+        "≥ 80.00%",
+        "1750–2150",
+        "1490–1510",
+        "660",
+    ]:
         assert text in page, text
 
 

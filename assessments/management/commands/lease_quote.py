@@ -28,16 +28,22 @@ LABELS = [
 
 
 class Command(BaseCommand):
-    help = "Print the rent, deposit, transfer price and deadlines of a lease-then-transfer contract."
+    help = (
+        "Print the rent, deposit, transfer price and deadlines of a lease-then-transfer contract."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--jurisdiction", required=True, help="jurisdiction code, e.g. beijing")
-        parser.add_argument("--base-price", required=True, help="winning price or supplementary land revenue, yuan")
+        parser.add_argument(
+            "--base-price", required=True, help="winning price or supplementary land revenue, yuan"
+        )
         parser.add_argument("--lease-years", type=int, required=True)
         parser.add_argument("--transfer-years", type=int, required=True)
         parser.add_argument("--land-source", choices=["new", "stock"], default="new")
         parser.add_argument("--lease-start", help="YYYY-MM-DD; adds the table-C dates")
-        parser.add_argument("--extension-approval", default="", help="city-government approval reference (R11)")
+        parser.add_argument(
+            "--extension-approval", default="", help="city-government approval reference (R11)"
+        )
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args, **options):
@@ -48,13 +54,17 @@ class Command(BaseCommand):
         try:
             base_price = Decimal(options["base_price"])
         except InvalidOperation as exc:
-            raise CommandError(f"--base-price 不是金额：{options['base_price']}", returncode=2) from exc
+            raise CommandError(
+                f"--base-price 不是金额：{options['base_price']}", returncode=2
+            ) from exc
         lease_start = None
         if options["lease_start"]:
             try:
                 lease_start = datetime.date.fromisoformat(options["lease_start"])
             except ValueError as exc:
-                raise CommandError(f"--lease-start 须为 YYYY-MM-DD：{options['lease_start']}", returncode=2) from exc
+                raise CommandError(
+                    f"--lease-start 须为 YYYY-MM-DD：{options['lease_start']}", returncode=2
+                ) from exc
         try:
             rule_set = selectors.rule_set_effective(
                 jurisdiction=jurisdiction, on=lease_start or timezone.localdate()
@@ -69,7 +79,9 @@ class Command(BaseCommand):
                 extension_approval=options["extension_approval"],
             )
         except rules.RuleViolation as exc:
-            raise CommandError(f"{exc.message} [rule {exc.rule}, limit {exc.limit}]", returncode=2) from exc
+            raise CommandError(
+                f"{exc.message} [rule {exc.rule}, limit {exc.limit}]", returncode=2
+            ) from exc
         data = quote.as_dict()
         data["jurisdiction"] = jurisdiction.code
         data["rule_set"] = str(rule_set)

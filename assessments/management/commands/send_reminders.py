@@ -21,7 +21,9 @@ class Command(BaseCommand):
             try:
                 today = datetime.date.fromisoformat(options["today"])
             except ValueError as exc:
-                raise CommandError(f"--today 须为 YYYY-MM-DD：{options['today']}", returncode=2) from exc
+                raise CommandError(
+                    f"--today 须为 YYYY-MM-DD：{options['today']}", returncode=2
+                ) from exc
         sent = services.reminder_sweep(today=today)
         if options["format"] == "json":
             self.stdout.write(json.dumps({"sent": sent}, ensure_ascii=False, indent=2))

@@ -61,7 +61,8 @@ class Command(BaseCommand):
             if check.error_overflow:
                 self.stdout.write(f"另有 {check.error_overflow} 个错误未列出")
             raise CommandError(
-                f"共 {len(check.errors) + check.error_overflow} 个错误，未导入任何数据", returncode=1
+                f"共 {len(check.errors) + check.error_overflow} 个错误，未导入任何数据",
+                returncode=1,
             )
         verb = "预览（未写入）" if dry_run else "已导入"
         self.stdout.write(
