@@ -37,7 +37,23 @@ def _chart_data(progress):
         return None if value is None else float(value)
 
     leaf_like = [c for c in progress["categories"] if c["depth"] <= 1 or c["target_min_ha"]]
+
+    def month(number):
+        return _("%(month)s月") % {"month": number}
+
     return {
+        # Legend and axis texts, translated here so the script holds no UI strings.
+        "text": {
+            "target_min": _("目标下限"),
+            "planned": _("计划"),
+            "supplied": _("已供应"),
+            "hectares": _("公顷"),
+            "target_share": _("目标占比"),
+            "planned_share": _("计划占比"),
+            "supplied_share": _("已供应占比"),
+            "cumulative": _("累计完成率"),
+            "milestone": _("节点目标"),
+        },
         "categories": {
             "labels": [c["name"] for c in leaf_like],
             "target": [num(c["target_min_ha"]) for c in leaf_like],
@@ -45,10 +61,10 @@ def _chart_data(progress):
             "supplied": [num(c["supplied_ha"]) for c in leaf_like],
         },
         "cumulative": {
-            "labels": [f"{m['month']}月" for m in progress["monthly"]],
+            "labels": [month(m["month"]) for m in progress["monthly"]],
             "actual": [num(m["cumulative_pct"]) for m in progress["monthly"]],
             "milestones": [
-                {"x": f"{m['due_on'].month}月", "y": num(m["required_pct"])}
+                {"x": month(m["due_on"].month), "y": num(m["required_pct"])}
                 for m in progress["milestones"]
             ],
         },
@@ -442,6 +458,7 @@ def ranking(request, pk):
             for r in result["rows"]
         ],
         "outcome": [r["outcome"] for r in result["rows"]],
+        "label": _("完成率（%）"),
     }
     return render(
         request,

@@ -20,21 +20,21 @@
   }
 
   bar("chart-categories", data.categories.labels, [
-    { label: "目标下限", data: data.categories.target, backgroundColor: grey },
-    { label: "计划", data: data.categories.planned, backgroundColor: blue },
-    { label: "已供应", data: data.categories.supplied, backgroundColor: green }
-  ], "公顷");
+    { label: data.text.target_min, data: data.categories.target, backgroundColor: grey },
+    { label: data.text.planned, data: data.categories.planned, backgroundColor: blue },
+    { label: data.text.supplied, data: data.categories.supplied, backgroundColor: green }
+  ], data.text.hectares);
 
   bar("chart-rings", data.rings.labels, [
-    { label: "目标占比", data: data.rings.target, backgroundColor: grey },
-    { label: "计划占比", data: data.rings.planned, backgroundColor: blue },
-    { label: "已供应占比", data: data.rings.supplied, backgroundColor: green }
+    { label: data.text.target_share, data: data.rings.target, backgroundColor: grey },
+    { label: data.text.planned_share, data: data.rings.planned, backgroundColor: blue },
+    { label: data.text.supplied_share, data: data.rings.supplied, backgroundColor: green }
   ], "%");
 
   bar("chart-districts", data.districts.labels, [
-    { label: "计划", data: data.districts.planned, backgroundColor: blue },
-    { label: "已供应", data: data.districts.supplied, backgroundColor: green }
-  ], "公顷");
+    { label: data.text.planned, data: data.districts.planned, backgroundColor: blue },
+    { label: data.text.supplied, data: data.districts.supplied, backgroundColor: green }
+  ], data.text.hectares);
 
   var cumulative = document.getElementById("chart-cumulative");
   if (cumulative) {
@@ -47,8 +47,8 @@
       data: {
         labels: data.cumulative.labels,
         datasets: [
-          { label: "累计完成率", data: data.cumulative.actual, borderColor: blue, backgroundColor: blue, tension: 0.1 },
-          { label: "节点目标", data: milestoneLine, borderColor: red, backgroundColor: red, spanGaps: true,
+          { label: data.text.cumulative, data: data.cumulative.actual, borderColor: blue, backgroundColor: blue, tension: 0.1 },
+          { label: data.text.milestone, data: milestoneLine, borderColor: red, backgroundColor: red, spanGaps: true,
             borderDash: [6, 4], pointRadius: 6, pointStyle: "triangle" }
         ]
       },

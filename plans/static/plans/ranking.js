@@ -7,7 +7,7 @@
     data: {
       labels: data.labels,
       datasets: [{
-        label: "完成率（%）",
+        label: data.label,
         data: data.completion,
         backgroundColor: data.outcome.map((o) => colour[o] || "#1f4e8c"),
       }],
