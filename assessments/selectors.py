@@ -26,6 +26,7 @@ from assessments import rules
 from assessments.models import Contract, DeadlineKind, IndicatorReport, LeaseRuleSet
 from landsupply.access import scope_to_user
 from landsupply.models import Jurisdiction, User
+from parcels.models import Parcel, SupplyMethod
 
 # How far back the sweep looks for overdue deadlines: a catch-up window for a sweep that did not
 # run for a while, not a rule of the jurisdiction (the overdue reminder is sent once anyway).
@@ -302,3 +303,15 @@ def assessment_proposal(contract: Contract) -> list[dict]:
 def _plain(value) -> str | None:
     """Return a Decimal without trailing zeros and without exponent (8000, 0.08)."""
     return None if value is None else f"{value.normalize():f}"
+
+
+def parcel_list_offered_public() -> QuerySet[Parcel]:
+    """Return the parcels offered (planned, not yet supplied) by lease-then-transfer, for the
+    public disclosure page: every district, no login. R24, 北京市工业用地先租后让指导意见（试行）."""
+    return (
+        Parcel.objects.filter(
+            supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED
+        )
+        .select_related("district", "category")
+        .order_by("district__sort_order", "code")
+    )

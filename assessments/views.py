@@ -293,17 +293,11 @@ def evidence_download(request, pk):
 def public_list(request):
     """Public disclosure (R24), no login: land offered and supplied by lease-then-transfer and
     the execution status; no payments, contacts or indicator reports."""
-    from parcels.models import Parcel, SupplyMethod
-
-    offered = (
-        Parcel.objects.filter(
-            supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED
-        )
-        .select_related("district", "category")
-        .order_by("district__sort_order", "code")
-    )
     return render(
         request,
         "assessments/public_list.html",
-        {"contracts": selectors.contract_list_public(), "offered": offered},
+        {
+            "contracts": selectors.contract_list_public(),
+            "offered": selectors.parcel_list_offered_public(),
+        },
     )

@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from landsupply.models import User
+from landsupply.services import notification_mark_all_read
 
 
 @login_required
@@ -15,6 +15,6 @@ def home(request):
 
 @login_required
 def notifications(request):
-    items = request.user.notifications.all()[:100]
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    items = list(request.user.notifications.all()[:100])  # as they were: new ones marked 新
+    notification_mark_all_read(user=request.user)
     return render(request, "landsupply/notifications.html", {"notifications": items})

@@ -63,6 +63,7 @@ def test_notifications_page_shows_own_notifications_and_marks_them_read(client):
     response = client.get(reverse("notifications"))
 
     assert "考核申请即将到期" in response.text
+    assert response.context["notifications"][0].read_at is None  # shown as new this once
     assert "别人的通知" not in response.text
     assert not me.notifications.filter(read_at__isnull=True).exists()
     assert other.notifications.filter(read_at__isnull=True).exists()
