@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext as _
 
 FEN = Decimal("0.01")
 
@@ -76,17 +77,23 @@ def check_terms(
     """
     if lease_years < 1:
         raise RuleViolation(
-            "租赁年期至少为 1 年（R11）。", rule="R11", limit="lease_years", field="lease_years"
+            _("租赁年期至少为 1 年（R11）。"), rule="R11", limit="lease_years", field="lease_years"
         )
     if transfer_years < 0:
         raise RuleViolation(
-            "出让年期不能为负（R11）。", rule="R11", limit="transfer_years", field="transfer_years"
+            _("出让年期不能为负（R11）。"),
+            rule="R11",
+            limit="transfer_years",
+            field="transfer_years",
         )
     total = lease_years + transfer_years
     if total > params.statutory_max_years:
         raise RuleViolation(
-            f"租让总年期 {total} 年超过工业用地法定最高年限 {params.statutory_max_years} 年，"
-            f"即使经市政府批准也不得延长（R11 法定最高年限）。",
+            _(
+                "租让总年期 %(total)s 年超过工业用地法定最高年限 %(statutory)s 年，"
+                "即使经市政府批准也不得延长（R11 法定最高年限）。"
+            )
+            % {"total": total, "statutory": params.statutory_max_years},
             rule="R11",
             limit="statutory_max_years",
             field="transfer_years",
@@ -95,22 +102,28 @@ def check_terms(
     over_total = total > params.max_total_years
     if over_lease or over_total:
         if over_lease:
-            message = (
-                f"租赁年期 {lease_years} 年超过上限 {params.max_lease_years} 年（R11 租赁年期上限）"
-            )
+            message = _("租赁年期 %(years)s 年超过上限 %(max)s 年（R11 租赁年期上限）") % {
+                "years": lease_years,
+                "max": params.max_lease_years,
+            }
             limit, fld = "max_lease_years", "lease_years"
         else:
-            message = (
-                f"租让总年期 {total} 年超过上限 {params.max_total_years} 年（R11 租让总年期上限）"
-            )
+            message = _("租让总年期 %(total)s 年超过上限 %(max)s 年（R11 租让总年期上限）") % {
+                "total": total,
+                "max": params.max_total_years,
+            }
             limit, fld = "max_total_years", "transfer_years"
         if not params.extension_allowed:
             raise RuleViolation(
-                message + "；本辖区规则不允许延长。", rule="R11", limit=limit, field=fld
+                _("%(reason)s；本辖区规则不允许延长。") % {"reason": message},
+                rule="R11",
+                limit=limit,
+                field=fld,
             )
         if not extension_approval.strip():
             raise RuleViolation(
-                message + "；重大项目须经市政府批准并填写批准文号方可延长。",
+                _("%(reason)s；重大项目须经市政府批准并填写批准文号方可延长。")
+                % {"reason": message},
                 rule="R11",
                 limit=limit,
                 field=fld,
@@ -131,7 +144,7 @@ def lease_rent(*, base_price: Decimal, lease_years: int, transfer_years: int) ->
     """
     total = lease_years + transfer_years
     if total <= 0:
-        raise RuleViolation("租让总年期必须大于 0（R14）。", rule="R14", limit="total_years")
+        raise RuleViolation(_("租让总年期必须大于 0（R14）。"), rule="R14", limit="total_years")
     return money(Decimal(base_price) * lease_years / total)
 
 
@@ -176,11 +189,12 @@ def check_renewal(*, renewal_years: int, params: LeaseParameters) -> None:
     """
     if renewal_years < 1:
         raise RuleViolation(
-            "续租年期至少 1 年（R21）。", rule="R21", limit="renewal_years", field="years"
+            _("续租年期至少 1 年（R21）。"), rule="R21", limit="renewal_years", field="years"
         )
     if renewal_years > params.max_renewal_years:
         raise RuleViolation(
-            f"续租年期 {renewal_years} 年超过上限 {params.max_renewal_years} 年（R21 续租期限上限）。",
+            _("续租年期 %(years)s 年超过上限 %(max)s 年（R21 续租期限上限）。")
+            % {"years": renewal_years, "max": params.max_renewal_years},
             rule="R21",
             limit="max_renewal_years",
             field="years",
@@ -289,7 +303,7 @@ def lease_quote(
     base = money(base_price)
     if base <= 0:
         raise RuleViolation(
-            "底价（竞得价或补缴政府土地收益）必须大于 0（R14/R16）。",
+            _("底价（竞得价或补缴政府土地收益）必须大于 0（R14/R16）。"),
             rule="R14",
             limit="base_price",
             field="base_price",
@@ -409,11 +423,11 @@ def exit_settlement(
     """
     if not lease_start <= exit_date <= lease_end:
         raise RuleViolation(
-            "退出日期须在租赁期内（R23）。", rule="R23", limit="exit_date", field="exit_date"
+            _("退出日期须在租赁期内（R23）。"), rule="R23", limit="exit_date", field="exit_date"
         )
     if not Decimal("0") <= Decimal(newness) <= Decimal("1"):
         raise RuleViolation(
-            "成新率须在 0 至 1 之间（R23）。", rule="R23", limit="newness", field="newness"
+            _("成新率须在 0 至 1 之间（R23）。"), rule="R23", limit="newness", field="newness"
         )
     lease_days = (lease_end - lease_start).days + 1
     remaining_days = (lease_end - exit_date).days

@@ -4,9 +4,13 @@ Used on the pages of parcels, plans, submissions and adjustments: every change i
 the object's page, imported and bulk-written rows included.
 """
 
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-TYPES = {"+": "创建", "~": "修改", "-": "删除"}
+TYPES = {
+    "+": pgettext_lazy("history type", "创建"),
+    "~": pgettext_lazy("history type", "修改"),
+    "-": pgettext_lazy("history type", "删除"),
+}
 SKIP = {"updated_at", "created_at", "effect"}
 
 
@@ -50,7 +54,7 @@ def history_rows(records, *, limit: int = 50) -> list[dict]:
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "type": _(TYPES.get(record.history_type, record.history_type)),
+                "type": str(TYPES.get(record.history_type, record.history_type)),
                 "object": str(record.instance),
                 "changes": changes,
             }

@@ -118,7 +118,7 @@ def import_status(request, pk):
         {
             "status": parcel_import.status,
             "status_display": parcel_import.get_status_display(),
-            "phase": parcel_import.phase,
+            "phase": _(parcel_import.phase) if parcel_import.phase else "",
             "processed": parcel_import.processed_rows,
             "total": parcel_import.total_rows,
             "percent": parcel_import.percent,

@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from landsupply.models import District, User
 from parcels.ledger import (
@@ -64,7 +66,16 @@ def _store_check(parcel_import: ParcelImport, check: LedgerCheck) -> None:
     parcel_import.errors = check.errors
     if check.error_overflow:
         parcel_import.errors.append(
-            {"row": None, "column": "", "message": f"另有 {check.error_overflow} 个错误未列出"}
+            {
+                "row": None,
+                "column": "",
+                "message": ngettext(
+                    "另有 %(count)s 个错误未列出",
+                    "另有 %(count)s 个错误未列出",
+                    check.error_overflow,
+                )
+                % {"count": check.error_overflow},
+            }
         )
     parcel_import.total_rows = check.total_rows
     parcel_import.new_count = len(check.new)
@@ -84,14 +95,14 @@ def parcel_import_create(
     """
     name = uploaded_file.name or "ledger"
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ValidationError("只能导入 .xlsx、.xls 或 .csv 文件")
+        raise ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件"))
     scope_districts(user=user, district=district)
     parcel_import = ParcelImport(
         user=user,
         district=district,
         original_name=name[:255],
         status=ParcelImport.Status.READY,
-        phase="校验",
+        phase=gettext_noop("校验"),
     )
     parcel_import.file.save(name, uploaded_file, save=False)
     parcel_import.save()
@@ -123,13 +134,14 @@ def parcel_import_confirm(*, user: User, parcel_import: ParcelImport) -> ParcelI
 
     parcel_import = ParcelImport.objects.select_for_update().get(pk=parcel_import.pk)
     if parcel_import.user_id != user.pk:
-        raise PermissionDenied("只能确认自己上传的文件")
+        raise PermissionDenied(_("只能确认自己上传的文件"))
     if parcel_import.status != ParcelImport.Status.READY:
         raise ValidationError(
-            f"该文件当前状态为「{parcel_import.get_status_display()}」，不能确认导入"
+            _("该文件当前状态为「%(status)s」，不能确认导入")
+            % {"status": parcel_import.get_status_display()}
         )
     parcel_import.status = ParcelImport.Status.QUEUED
-    parcel_import.phase = "排队"
+    parcel_import.phase = gettext_noop("排队")
     parcel_import.processed_rows = 0
     parcel_import.save(update_fields=["status", "phase", "processed_rows"])
     pk = parcel_import.pk
@@ -145,7 +157,7 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
     """
     claimed = ParcelImport.objects.filter(
         pk=parcel_import_id, status=ParcelImport.Status.QUEUED
-    ).update(status=ParcelImport.Status.RUNNING, phase="读取")
+    ).update(status=ParcelImport.Status.RUNNING, phase=gettext_noop("读取"))
     parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
     if not claimed:
         return parcel_import
@@ -159,7 +171,7 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
             progress=throttled,
         )
         if check.ok:
-            progress("写入", 0, len(check.new) + len(check.changed))
+            progress(gettext_noop("写入"), 0, len(check.new) + len(check.changed))
             ledger_write(
                 check,
                 user=parcel_import.user,
@@ -175,7 +187,7 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
                 {
                     "row": None,
                     "column": "",
-                    "message": "写入数据库时出错，未导入任何数据，请重试或联系管理员",
+                    "message": _("写入数据库时出错，未导入任何数据，请重试或联系管理员"),
                 }
             ]
         )

@@ -20,6 +20,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from landsupply.models import District, User
@@ -112,7 +114,9 @@ def _decode_csv(raw: bytes) -> str:
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError:
-        raise LedgerFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV") from None
+        raise LedgerFileError(
+            _("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+        ) from None
 
 
 def read_ledger(path) -> tuple[int, Iterator[list]]:
@@ -131,12 +135,12 @@ def read_ledger(path) -> tuple[int, Iterator[list]]:
             workbook = CalamineWorkbook.from_path(str(path))
             sheet = workbook.get_sheet_by_index(0)
         except Exception as exc:  # calamine raises its own error types for broken files
-            raise LedgerFileError(f"无法读取电子表格：{exc}") from None
+            raise LedgerFileError(_("无法读取电子表格：%(error)s") % {"error": exc}) from None
         return sheet.height, sheet.iter_rows()
     if suffix == ".csv":
         text = _decode_csv(path.read_bytes())
         return text.count("\n") + 1, csv.reader(io.StringIO(text, newline=""))
-    raise LedgerFileError("只能导入 .xlsx、.xls 或 .csv 文件")
+    raise LedgerFileError(_("只能导入 .xlsx、.xls 或 .csv 文件"))
 
 
 def scope_districts(*, user: User | None, district: District | None):
@@ -147,7 +151,9 @@ def scope_districts(*, user: User | None, district: District | None):
     districts = District.objects.all() if user is None else district_list_for_user(user=user)
     if district is not None:
         if not districts.filter(pk=district.pk).exists():
-            raise PermissionDenied(f"无权导入「{district.name}」的地块")
+            raise PermissionDenied(
+                _("无权导入「%(district)s」的地块") % {"district": district.name}
+            )
         districts = districts.filter(pk=district.pk)
     elif user is not None and user.role == User.Role.DISTRICT:
         district = user.district
@@ -169,7 +175,7 @@ def ledger_check(
     total, rows = read_ledger(path)
     header_row = next(rows, None)
     if header_row is None:
-        raise LedgerFileError("文件是空的：第 1 行应为列标题")
+        raise LedgerFileError(_("文件是空的：第 1 行应为列标题"))
     headers = [_normalise_header(h) for h in header_row]
     implied_unit = None
     if UNIT_HEADER not in headers:
@@ -184,7 +190,7 @@ def ledger_check(
             header == UNIT_HEADER and implied_unit
         )
         if header not in headers and required and not optional_here:
-            check.add_error(1, header, f"缺少必需的列「{header}」")
+            check.add_error(1, header, _("缺少必需的列「%(column)s」") % {"column": header})
         if attr:
             columns.append((attr, resource.fields[attr], header))
     if check.errors:
@@ -207,7 +213,9 @@ def ledger_check(
             except CellError as exc:
                 check.add_error(number, exc.column or header, str(exc))
             except Exception:  # a widget choking on an odd value: still name the cell
-                check.add_error(number, header, f"无法识别「{cell_text(row.get(header))}」")
+                check.add_error(
+                    number, header, _("无法识别「%(text)s」") % {"text": cell_text(row.get(header))}
+                )
         if len(values) != len(columns):
             continue
         problem = row_problem(status=values["status"], supplied_on=values["supplied_on"])
@@ -219,7 +227,8 @@ def ledger_check(
             check.add_error(
                 number,
                 "地块编号",
-                f"地块编号「{values['code']}」在文件中重复（第 {seen[key]} 行已有，{values['district'].name}）",
+                _("地块编号「%(code)s」在文件中重复（第 %(row)s 行已有，%(district)s）")
+                % {"code": values["code"], "row": seen[key], "district": values["district"].name},
             )
             continue
         seen[key] = number
@@ -227,9 +236,9 @@ def ledger_check(
         values["category_id"] = values["category"].pk
         check.rows.append((number, tuple(values[name] for name in FIELD_NAMES)))
         if progress and number % 2000 == 0:
-            progress("校验", number - 1, data_rows)
+            progress(gettext_noop("校验"), number - 1, data_rows)
     if progress:
-        progress("校验", data_rows, data_rows)
+        progress(gettext_noop("校验"), data_rows, data_rows)
     if check.ok:
         _classify(check)
     else:
@@ -299,7 +308,7 @@ def ledger_write(
                 )
             done += len(chunk)
             if progress:
-                progress("写入", done, total)
+                progress(gettext_noop("写入"), done, total)
         updated_fields = [name for name in FIELD_NAMES if name not in ("district_id", "code")]
         for start in range(0, len(check.changed), WRITE_BATCH):
             chunk = check.changed[start : start + WRITE_BATCH]
@@ -322,7 +331,7 @@ def ledger_write(
             )
             done += len(batch)
             if progress:
-                progress("写入", done, total)
+                progress(gettext_noop("写入"), done, total)
     return check
 
 
@@ -412,7 +421,7 @@ def preview_rows(check: LedgerCheck, limit: int = PREVIEW_ROWS) -> dict:
         if name == "category_id":
             return category_names.get(value, value)
         if isinstance(value, bool):
-            return "是" if value else "否"
+            return _("是") if value else _("否")
         return "" if value is None else str(value)
 
     def summary(number, values):

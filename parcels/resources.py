@@ -12,38 +12,91 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from import_export import fields, resources, widgets
 
 from landsupply.models import District
 from parcels.models import LandSource, LandUseCategory, Parcel, SupplyMethod
 from parcels.units import AreaUnit, parse_unit, to_hectares
 
+
+class ColumnNote(str):
+    """A column note: a plain str holding the Chinese text, translated whenever it is turned
+    into text with str() (the upload page, the template's notes sheet). Unlike gettext_lazy it
+    is a real str, so openpyxl accepts it as a cell value."""
+
+    def __str__(self):
+        return _(str.__str__(self))
+
+
 # Column headers of the ledger, in template order. (header, attribute, required, note)
 # The note is shown on the upload page and in the template's 说明 sheet.
 LEDGER_COLUMNS = [
-    ("地块编号", "code", True, "区内唯一；已存在的编号将更新该地块，不存在则新增"),
+    (
+        "地块编号",
+        "code",
+        True,
+        ColumnNote(gettext_noop("区内唯一；已存在的编号将更新该地块，不存在则新增")),
+    ),
     ("地块名称", "name", True, ""),
-    ("区", "district", True, "区名称或代码，如 海淀区 或 haidian；区级用户只能填本区（可留空）"),
+    (
+        "区",
+        "district",
+        True,
+        ColumnNote(
+            gettext_noop("区名称或代码，如 海淀区 或 haidian；区级用户只能填本区（可留空）")
+        ),
+    ),
     ("坐落", "location", False, ""),
-    ("用地类型", "category", True, "名称或代码，如 工业用地 或 industrial"),
-    ("面积", "area_ha", True, "大于 0 的数字"),
-    ("面积单位", None, True, "公顷、平方米 或 亩（1 公顷 = 10000 平方米 = 15 亩）"),
-    ("存量/新增", "land_source", False, "存量 或 新增；空白按新增"),
+    (
+        "用地类型",
+        "category",
+        True,
+        ColumnNote(gettext_noop("名称或代码，如 工业用地 或 industrial")),
+    ),
+    ("面积", "area_ha", True, ColumnNote(gettext_noop("大于 0 的数字"))),
+    (
+        "面积单位",
+        None,
+        True,
+        ColumnNote(gettext_noop("公顷、平方米 或 亩（1 公顷 = 10000 平方米 = 15 亩）")),
+    ),
+    ("存量/新增", "land_source", False, ColumnNote(gettext_noop("存量 或 新增；空白按新增"))),
     (
         "供应方式",
         "supply_method",
         False,
-        "划拨、招标、拍卖、挂牌、协议、先租后让、长期租赁、弹性年期；空白按挂牌",
+        ColumnNote(
+            gettext_noop("划拨、招标、拍卖、挂牌、协议、先租后让、长期租赁、弹性年期；空白按挂牌")
+        ),
     ),
-    ("计划年度", "plan_year", True, "如 2024"),
-    ("计划季度", "planned_quarter", True, "1–4，也可写 Q2 或 第二季度"),
-    ("重点功能区", "in_key_function_area", False, "是 或 否；空白按否"),
+    ("计划年度", "plan_year", True, ColumnNote(gettext_noop("如 2024"))),
+    ("计划季度", "planned_quarter", True, ColumnNote(gettext_noop("1–4，也可写 Q2 或 第二季度"))),
+    ("重点功能区", "in_key_function_area", False, ColumnNote(gettext_noop("是 或 否；空白按否"))),
     ("重点功能区名称", "key_function_area_name", False, ""),
-    ("轨道站点周边", "near_rail", False, "是 或 否；空白按否"),
-    ("状态", "status", False, "计划供应、已供应 或 已调出；空白按计划供应"),
-    ("供应日期", "supplied_on", False, "已供应时必填；2024-06-30、2024/6/30 或 2024年6月30日"),
+    ("轨道站点周边", "near_rail", False, ColumnNote(gettext_noop("是 或 否；空白按否"))),
+    (
+        "状态",
+        "status",
+        False,
+        ColumnNote(gettext_noop("计划供应、已供应 或 已调出；空白按计划供应")),
+    ),
+    (
+        "供应日期",
+        "supplied_on",
+        False,
+        ColumnNote(gettext_noop("已供应时必填；2024-06-30、2024/6/30 或 2024年6月30日")),
+    ),
     ("合同编号", "contract_number", False, ""),
-    ("成交价（元）", "transaction_price", False, "元，不小于 0，可带千分位逗号"),
+    (
+        "成交价（元）",
+        "transaction_price",
+        False,
+        ColumnNote(gettext_noop("元，不小于 0，可带千分位逗号")),
+    ),
     ("受让人", "awardee", False, ""),
 ]
 HEADERS = [header for header, *_ in LEDGER_COLUMNS]
@@ -96,7 +149,10 @@ class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if len(text) > self.max_length:
-            raise CellError(f"超过 {self.max_length} 个字（{len(text)} 个字）")
+            raise CellError(
+                _("超过 %(max)s 个字（%(length)s 个字）")
+                % {"max": self.max_length, "length": len(text)}
+            )
         return text
 
 
@@ -131,7 +187,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
         table = self.lookup_table()
         obj = table.get(text) or table.get(text.lower())
         if obj is None:
-            raise CellError(f"未知的{self.noun}「{text}」")
+            raise CellError(_("未知的%(noun)s「%(text)s」") % {"noun": self.noun, "text": text})
         return obj
 
 
@@ -140,7 +196,7 @@ class DistrictWidget(LookupWidget):
     for a blank cell) when the import is limited to one district."""
 
     def __init__(self, *, queryset=None, fixed=None):
-        super().__init__(District, queryset=queryset, noun="区")
+        super().__init__(District, queryset=queryset, noun=gettext_lazy("区"))
         self.fixed = fixed
 
     def clean(self, value, row=None, **kwargs):
@@ -156,17 +212,22 @@ class DistrictWidget(LookupWidget):
             )
             if known is not None and self.fixed is not None:
                 raise CellError(
-                    f"无权导入「{known.name}」的地块：本次导入只限「{self.fixed.name}」，"
-                    "不能新增或修改其他区的地块"
+                    _(
+                        "无权导入「%(district)s」的地块：本次导入只限「%(fixed)s」，"
+                        "不能新增或修改其他区的地块"
+                    )
+                    % {"district": known.name, "fixed": self.fixed.name}
                 ) from None
             if known is not None:
                 raise CellError(
-                    f"无权导入「{known.name}」的地块，只能导入本人所辖区的地块"
+                    _("无权导入「%(district)s」的地块，只能导入本人所辖区的地块")
+                    % {"district": known.name}
                 ) from None
             raise
         if self.fixed is not None and district.pk != self.fixed.pk:
             raise CellError(
-                f"本次导入只限「{self.fixed.name}」，此行为「{district.name}」，不能新增或修改其他区的地块"
+                _("本次导入只限「%(fixed)s」，此行为「%(district)s」，不能新增或修改其他区的地块")
+                % {"fixed": self.fixed.name, "district": district.name}
             )
         return district
 
@@ -176,7 +237,7 @@ class DistrictWidget(LookupWidget):
 
 class CategoryWidget(LookupWidget):
     def __init__(self):
-        super().__init__(LandUseCategory, noun="用地类型")
+        super().__init__(LandUseCategory, noun=gettext_lazy("用地类型"))
 
     def render(self, value, obj=None, **kwargs):
         return value.name if value is not None else ""
@@ -190,7 +251,9 @@ class ChoiceWidget(widgets.Widget):
         self.noun = noun
         self.default = default
         self.labels = dict(choices.choices)
-        self.by_text = {str(label): value for value, label in choices.choices}
+        with translation.override(settings.LANGUAGE_CODE):  # ledgers are filled in in Chinese
+            self.by_text = {str(label): value for value, label in choices.choices}
+        self.by_text.update({str(label): value for value, label in choices.choices})
         self.by_text.update({value: value for value in choices.values})
         self.by_text.update(aliases or {})
 
@@ -200,7 +263,10 @@ class ChoiceWidget(widgets.Widget):
             return self.default
         if text not in self.by_text:
             allowed = "、".join(str(label) for label in self.labels.values())
-            raise CellError(f"{self.noun}「{text}」无法识别（可填：{allowed}）")
+            raise CellError(
+                _("%(noun)s「%(text)s」无法识别（可填：%(allowed)s）")
+                % {"noun": self.noun, "text": text, "allowed": allowed}
+            )
         return self.by_text[text]
 
     def render(self, value, obj=None, **kwargs):
@@ -216,7 +282,7 @@ class YesNoWidget(widgets.BooleanWidget):
             return True
         if text in NO:
             return False
-        raise CellError(f"应填写「是」或「否」，此处为「{text}」")
+        raise CellError(_("应填写「是」或「否」，此处为「%(text)s」") % {"text": text})
 
     def render(self, value, obj=None, **kwargs):
         return "是" if value else "否"
@@ -238,7 +304,10 @@ class LedgerDateWidget(widgets.DateWidget):
                 return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
             except ValueError:
                 continue
-        raise CellError(f"日期无法识别「{text}」（可写 2024-06-30、2024/6/30 或 2024年6月30日）")
+        raise CellError(
+            _("日期无法识别「%(text)s」（可写 2024-06-30、2024/6/30 或 2024年6月30日）")
+            % {"text": text}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -250,7 +319,9 @@ class YearWidget(widgets.IntegerWidget):
         if not text:
             return None
         if not text.isdigit() or not 2000 <= int(text) <= 2100:
-            raise CellError(f"计划年度应为 2000–2100 之间的年份，此处为「{text}」")
+            raise CellError(
+                _("计划年度应为 2000–2100 之间的年份，此处为「%(text)s」") % {"text": text}
+            )
         return int(text)
 
 
@@ -261,7 +332,9 @@ class QuarterWidget(widgets.IntegerWidget):
             return None
         match = re.fullmatch(r"(?:[Qq]|第)?([1-4一二三四])(?:季度)?", text)
         if not match:
-            raise CellError(f"计划季度应为 1–4（或 Q1–Q4、第一季度…），此处为「{text}」")
+            raise CellError(
+                _("计划季度应为 1–4（或 Q1–Q4、第一季度…），此处为「%(text)s」") % {"text": text}
+            )
         digit = match.group(1)
         return _CN_DIGITS.get(digit) or int(digit)
 
@@ -276,11 +349,11 @@ class MoneyWidget(widgets.DecimalWidget):
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise CellError(f"金额不是数字「{text}」") from None
+            raise CellError(_("金额不是数字「%(text)s」") % {"text": text}) from None
         if not amount.is_finite() or amount < 0:
-            raise CellError(f"金额不能为负数（{text}）")
+            raise CellError(_("金额不能为负数（%(text)s）") % {"text": text})
         if amount >= Decimal("1e14"):
-            raise CellError(f"金额过大（{text} 元）")
+            raise CellError(_("金额过大（%(text)s 元）") % {"text": text})
         return amount.quantize(Decimal("0.01"))
 
 
@@ -294,7 +367,7 @@ class LedgerField(fields.Field):
     def clean(self, row, **kwargs):
         value = self.widget.clean(row.get(self.column_name), row=row, **kwargs)
         if self.required and (value is None or value == ""):
-            raise CellError("此项必填，不能为空")
+            raise CellError(_("此项必填，不能为空"))
         return value
 
 
@@ -304,31 +377,37 @@ class AreaField(LedgerField):
     def clean(self, row, **kwargs):
         amount = cell_text(row.get(self.column_name))
         if not amount:
-            raise CellError("面积为空")
+            raise CellError(_("面积为空"))
         try:
             number = Decimal(amount.replace(",", ""))
         except InvalidOperation:
-            raise CellError(f"面积不是数字「{amount}」") from None
+            raise CellError(_("面积不是数字「%(text)s」") % {"text": amount}) from None
         if not number.is_finite():
-            raise CellError(f"面积不是数字「{amount}」")
+            raise CellError(_("面积不是数字「%(text)s」") % {"text": amount})
         if number < 0:
-            raise CellError(f"面积不能为负数（{amount}）")
+            raise CellError(_("面积不能为负数（%(text)s）") % {"text": amount})
         unit_text = cell_text(row.get(UNIT_HEADER, ""))
         if not unit_text:
             raise CellError(
-                "面积单位为空，无法确定面积（可填：公顷、平方米、亩）", column=UNIT_HEADER
+                _("面积单位为空，无法确定面积（可填：公顷、平方米、亩）"), column=UNIT_HEADER
             )
         try:
             unit = parse_unit(unit_text)
         except ValueError:
             raise CellError(
-                f"面积单位不明确「{unit_text}」（可填：公顷、平方米、亩）", column=UNIT_HEADER
+                _("面积单位不明确「%(unit)s」（可填：公顷、平方米、亩）") % {"unit": unit_text},
+                column=UNIT_HEADER,
             ) from None
         hectares = to_hectares(number, unit)
         if hectares <= 0:
-            raise CellError(f"面积必须大于 0（{amount} {unit_text} 折合 {hectares} 公顷）")
+            raise CellError(
+                _("面积必须大于 0（%(amount)s %(unit)s 折合 %(hectares)s 公顷）")
+                % {"amount": amount, "unit": unit_text, "hectares": hectares}
+            )
         if hectares >= Decimal("1e8"):
-            raise CellError(f"面积过大（{amount} {unit_text}）")
+            raise CellError(
+                _("面积过大（%(amount)s %(unit)s）") % {"amount": amount, "unit": unit_text}
+            )
         return hectares
 
 
@@ -352,7 +431,7 @@ class ParcelResource(resources.ModelResource):
         "存量/新增",
         ChoiceWidget(
             LandSource,
-            noun="存量/新增",
+            noun=gettext_lazy("存量/新增"),
             default=LandSource.NEW,
             aliases={"新增": "new", "存量": "stock"},
         ),
@@ -360,7 +439,7 @@ class ParcelResource(resources.ModelResource):
     supply_method = LedgerField(
         "supply_method",
         "供应方式",
-        ChoiceWidget(SupplyMethod, noun="供应方式", default=SupplyMethod.LISTING),
+        ChoiceWidget(SupplyMethod, noun=gettext_lazy("供应方式"), default=SupplyMethod.LISTING),
     )
     plan_year = LedgerField(
         "plan_year", "计划年度", YearWidget(coerce_to_string=False), required=True
@@ -378,7 +457,7 @@ class ParcelResource(resources.ModelResource):
         "状态",
         ChoiceWidget(
             Parcel.Status,
-            noun="状态",
+            noun=gettext_lazy("状态"),
             default=Parcel.Status.PLANNED,
             aliases={
                 "计划": "planned",
@@ -418,5 +497,5 @@ class ParcelResource(resources.ModelResource):
 def row_problem(*, status, supplied_on):
     """Return (column, message) if the row breaks a rule spanning columns, else None."""
     if status == Parcel.Status.SUPPLIED and supplied_on is None:
-        return ("供应日期", "状态为已供应时必须填写供应日期")
+        return ("供应日期", _("状态为已供应时必须填写供应日期"))
     return None

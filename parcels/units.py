@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 HECTARE_PLACES = Decimal("0.0001")
@@ -40,7 +41,9 @@ def parse_unit(text: str) -> AreaUnit:
     """
     key = (text or "").strip().lower()
     if key not in UNIT_ALIASES:
-        raise ValueError(f"面积单位不明确：{text!r}（可用：公顷、平方米、亩）")
+        raise ValueError(
+            gettext("面积单位不明确：%(text)s（可用：公顷、平方米、亩）") % {"text": repr(text)}
+        )
     return UNIT_ALIASES[key]
 
 
@@ -52,7 +55,7 @@ def to_hectares(value, unit: str) -> Decimal:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ValueError(f"面积不是数字：{value!r}") from exc
+        raise ValueError(gettext("面积不是数字：%(value)s") % {"value": repr(value)}) from exc
     unit = parse_unit(unit) if unit not in AreaUnit.values else AreaUnit(unit)
     if unit == AreaUnit.SQUARE_METRE:
         amount = amount / SQUARE_METRES_PER_HECTARE

@@ -7,6 +7,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 HUNDRED = Decimal("100")
 PCT_PLACES = Decimal("0.01")
 AREA_PLACES = Decimal("0.0001")
@@ -108,9 +110,15 @@ def children_fit_errors(*, parent: Range, children: list[tuple[str, Range]]) -> 
             continue
         total_low += child.low
         if child.high > parent.high:
-            errors.append(f"{name} 上限 {child.high} 超过上级上限 {parent.high}")
+            errors.append(
+                _("%(name)s 上限 %(high)s 超过上级上限 %(parent)s")
+                % {"name": name, "high": child.high, "parent": parent.high}
+            )
     if total_low > parent.high:
-        errors.append(f"下级下限合计 {total_low} 超过上级上限 {parent.high}")
+        errors.append(
+            _("下级下限合计 %(low)s 超过上级上限 %(parent)s")
+            % {"low": total_low, "parent": parent.high}
+        )
     return errors
 
 
@@ -134,9 +142,19 @@ def milestone_errors(milestones: list[tuple[datetime.date, Decimal]]) -> list[st
     ordered = sorted(milestones)
     for (d1, p1), (d2, p2) in zip(ordered, ordered[1:], strict=False):
         if p2 <= p1:
-            errors.append(f"{d2:%Y-%m-%d} 的累计比例 {p2}% 未高于 {d1:%Y-%m-%d} 的 {p1}%")
+            errors.append(
+                _("%(date)s 的累计比例 %(pct)s%% 未高于 %(previous_date)s 的 %(previous_pct)s%%")
+                % {
+                    "date": f"{d2:%Y-%m-%d}",
+                    "pct": p2,
+                    "previous_date": f"{d1:%Y-%m-%d}",
+                    "previous_pct": p1,
+                }
+            )
     if ordered and ordered[-1][1] != HUNDRED:
-        errors.append(f"最后一个节点（{ordered[-1][0]:%Y-%m-%d}）须为 100%")
+        errors.append(
+            _("最后一个节点（%(date)s）须为 100%%") % {"date": f"{ordered[-1][0]:%Y-%m-%d}"}
+        )
     return errors
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from landsupply.access import scope_to_user
 from landsupply.models import District, Ring, User
@@ -554,20 +555,36 @@ def submission_comparison(*, submission: DistrictSubmission) -> dict:
     ]
     missing = []
     if total["planned_ha"] == ZERO:
-        missing.append("清单中还没有地块（R9：每一公顷计划指标都须对应清单地块）。")
+        missing.append(_("清单中还没有地块（R9：每一公顷计划指标都须对应清单地块）。"))
     if result_total["state"] == "short":
-        missing.append(f"本区合计还差 {result_total['short_ha']} 公顷才达到分区指标下限。")
+        missing.append(
+            _("本区合计还差 %(short)s 公顷才达到分区指标下限。")
+            % {"short": result_total["short_ha"]}
+        )
     elif result_total["state"] == "over":
-        missing.append(f"本区合计超出分区指标上限 {result_total['over_ha']} 公顷。")
+        missing.append(
+            _("本区合计超出分区指标上限 %(over)s 公顷。") % {"over": result_total["over_ha"]}
+        )
     for c in categories:
         if c["state"] == "short":
-            missing.append(f"{c['name']}：还差 {c['short_ha']} 公顷。")
+            missing.append(
+                _("%(name)s：还差 %(short)s 公顷。") % {"name": c["name"], "short": c["short_ha"]}
+            )
         elif c["state"] == "over":
-            missing.append(f"{c['name']}：超出指标上限 {c['over_ha']} 公顷。")
+            missing.append(
+                _("%(name)s：超出指标上限 %(over)s 公顷。")
+                % {"name": c["name"], "over": c["over_ha"]}
+            )
     for q in ratios:
         if q["met"] is False:
             missing.append(
-                f"{q['name']}：清单为 {q['listed_pct']}%，要求 {q['comparison_symbol']}{q['threshold_pct']}%。"
+                _("%(name)s：清单为 %(listed)s%%，要求 %(symbol)s%(threshold)s%%。")
+                % {
+                    "name": q["name"],
+                    "listed": q["listed_pct"],
+                    "symbol": q["comparison_symbol"],
+                    "threshold": q["threshold_pct"],
+                }
             )
     return {
         "has_allocation": has_allocation,

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from landsupply.models import District, Ring, User
 from parcels.models import LandUseCategory, Parcel
@@ -638,24 +639,30 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
 # --- plan set-up by city staff (R1–R6, R10) ---------------------------------------------------
 
 SECTION_LABELS = {
-    "plan": "计划总量",
-    "categories": "类别指标",
-    "rings": "圈层占比",
-    "ratios": "政策比例",
-    "milestones": "季度节点",
-    "allocations": "分区指标",
+    "plan": gettext_noop("计划总量"),
+    "categories": gettext_noop("类别指标"),
+    "rings": gettext_noop("圈层占比"),
+    "ratios": gettext_noop("政策比例"),
+    "milestones": gettext_noop("季度节点"),
+    "allocations": gettext_noop("分区指标"),
 }
 
 
 def _row_errors(section: str, row: int | None, exc: ValidationError, model) -> list[str]:
-    where = SECTION_LABELS[section] + (f" 第 {row} 行" if row else "")
+    where = _(SECTION_LABELS[section])
+    if row:
+        where = _("%(section)s 第 %(row)s 行") % {"section": where, "row": row}
     out = []
     for field, messages in exc.message_dict.items():
         try:
-            label = f"「{model._meta.get_field(field).verbose_name}」" if field != "__all__" else ""
+            name = model._meta.get_field(field).verbose_name if field != "__all__" else None
         except Exception:  # noqa: BLE001 — a non-model key: show it as it is
-            label = f"「{field}」"
-        out += [f"{where}{label}：{m}" for m in messages]
+            name = field
+        label = _("「%(field)s」") % {"field": name} if name is not None else ""
+        out += [
+            _("%(where)s%(label)s：%(message)s") % {"where": where, "label": label, "message": m}
+            for m in messages
+        ]
     return out
 
 
@@ -726,14 +733,21 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         row = c.get("_row", index)
         code = c.get("code") or ""
         if code in targets:
-            errors.append(f"类别指标 第 {row} 行「代码」：代码 {code} 重复。")
+            errors.append(
+                _("类别指标 第 %(row)s 行「代码」：代码 %(code)s 重复。")
+                % {"row": row, "code": code}
+            )
             continue
         parent = None
         if c.get("parent"):
             parent = targets.get(c["parent"])
             if parent is None:
                 errors.append(
-                    f"类别指标 第 {row} 行「上级指标」：上级代码 {c['parent']} 不存在或排在本行之后。"
+                    _(
+                        "类别指标 第 %(row)s 行「上级指标」：上级代码 %(parent)s "
+                        "不存在或排在本行之后。"
+                    )
+                    % {"row": row, "parent": c["parent"]}
                 )
         target = CategoryTarget(
             plan=plan,
@@ -750,7 +764,8 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         unknown = [x for x in c.get("land_use", []) if x not in land_use]
         if unknown:
             errors.append(
-                f"类别指标 第 {row} 行「计入的用地类型」：未知的用地类型代码 {'、'.join(unknown)}。"
+                _("类别指标 第 %(row)s 行「计入的用地类型」：未知的用地类型代码 %(codes)s。")
+                % {"row": row, "codes": "、".join(unknown)}
             )
         links[code] = [land_use[x] for x in c.get("land_use", []) if x in land_use]
         try:
@@ -768,7 +783,10 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             parent=rules.Range(parent.target_min_ha, parent.target_max_ha),
             children=[(k.name, rules.Range(k.target_min_ha, k.target_max_ha)) for k in kids],
         ):
-            errors.append(f"类别指标「{parent.name}」：{message}（R2 下级须在上级之内）。")
+            errors.append(
+                _("类别指标「%(name)s」：%(error)s（R2 下级须在上级之内）。")
+                % {"name": parent.name, "error": message}
+            )
 
     ring_rows = {}
     for row, r in enumerate(spec.get("rings", []), start=1):
@@ -776,7 +794,8 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         ring = rings.get(r.get("ring"))
         if ring is None:
             errors.append(
-                f"圈层占比 第 {row} 行「圈层」：{plan.jurisdiction} 没有圈层 {r.get('ring')}。"
+                _("圈层占比 第 %(row)s 行「圈层」：%(jurisdiction)s 没有圈层 %(ring)s。")
+                % {"row": row, "jurisdiction": plan.jurisdiction, "ring": r.get("ring")}
             )
             continue
         obj = RingShareTarget(
@@ -801,7 +820,8 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             base = land_use.get(q["base_category"])
             if base is None:
                 errors.append(
-                    f"政策比例 第 {row} 行「基数用地类型」：未知的用地类型代码 {q['base_category']}。"
+                    _("政策比例 第 %(row)s 行「基数用地类型」：未知的用地类型代码 %(code)s。")
+                    % {"row": row, "code": q["base_category"]}
                 )
         obj = PolicyRatioTarget(
             plan=plan,
@@ -831,11 +851,12 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             continue
         if obj.due_on.year != plan.year:
             errors.append(
-                f"季度节点 第 {row} 行「节点日期」：{obj.due_on} 不在计划年度 {plan.year} 内。"
+                _("季度节点 第 %(row)s 行「节点日期」：%(date)s 不在计划年度 %(year)s 内。")
+                % {"row": row, "date": obj.due_on, "year": plan.year}
             )
         milestone_rows[obj.due_on] = obj
     errors += [
-        f"季度节点：{e}（R6）。"
+        _("季度节点：%(error)s（R6）。") % {"error": e}
         for e in rules.milestone_errors(
             [(m.due_on, m.cumulative_pct) for m in milestone_rows.values()]
         )
@@ -847,18 +868,25 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         district = districts.get(a.get("district"))
         if district is None:
             errors.append(
-                f"分区指标 第 {row} 行「区」：{plan.jurisdiction} 没有区 {a.get('district')}。"
+                _("分区指标 第 %(row)s 行「区」：%(jurisdiction)s 没有区 %(district)s。")
+                % {"row": row, "jurisdiction": plan.jurisdiction, "district": a.get("district")}
             )
             continue
         target = None
         if a.get("category"):
             target = targets.get(a["category"])
             if target is None:
-                errors.append(f"分区指标 第 {row} 行「类别指标」：计划中没有类别 {a['category']}。")
+                errors.append(
+                    _("分区指标 第 %(row)s 行「类别指标」：计划中没有类别 %(category)s。")
+                    % {"row": row, "category": a["category"]}
+                )
                 continue
         key = (district.code, a.get("category"))
         if key in allocation_rows:
-            errors.append(f"分区指标 第 {row} 行：{district} 的该项指标重复。")
+            errors.append(
+                _("分区指标 第 %(row)s 行：%(district)s 的该项指标重复。")
+                % {"row": row, "district": district}
+            )
             continue
         obj = DistrictAllocation(
             plan=plan,
@@ -883,8 +911,16 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         low = sum((r.low for r in totals), Decimal("0"))
         high = sum((r.high for r in totals), Decimal("0"))
         errors.append(
-            f"分区指标：各区合计 {low}–{high} 公顷，与区级责任指标 {plan.district_target_min_ha}–"
-            f"{plan.district_target_max_ha} 公顷不符（R5 各区指标之和须等于区级总指标）。"
+            _(
+                "分区指标：各区合计 %(low)s–%(high)s 公顷，与区级责任指标 %(min)s–%(max)s 公顷不符"
+                "（R5 各区指标之和须等于区级总指标）。"
+            )
+            % {
+                "low": low,
+                "high": high,
+                "min": plan.district_target_min_ha,
+                "max": plan.district_target_max_ha,
+            }
         )
     if errors:
         raise ValidationError(errors)

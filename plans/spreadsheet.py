@@ -22,6 +22,7 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 COLUMNS = [
     ("section", "类型"),
@@ -77,13 +78,15 @@ def read_rows(upload) -> list[dict]:
         else:
             table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     except Exception as exc:  # noqa: BLE001 — any parse failure is the user's file
-        raise ValidationError(f"无法读取文件（请使用模板的 .xlsx 或 UTF-8 .csv）：{exc}") from exc
+        raise ValidationError(
+            _("无法读取文件（请使用模板的 .xlsx 或 UTF-8 .csv）：%(error)s") % {"error": exc}
+        ) from exc
     if not table:
-        raise ValidationError("文件是空的。")
+        raise ValidationError(_("文件是空的。"))
     by_label = {label: key for key, label in COLUMNS} | {key: key for key, _ in COLUMNS}
     header = [by_label.get(str(h).strip()) for h in table[0]]
     if "section" not in header:
-        raise ValidationError("第 1 行须为表头，且包含“类型”列（见模板）。")
+        raise ValidationError(_("第 1 行须为表头，且包含“类型”列（见模板）。"))
     rows = []
     for number, values in enumerate(table[1:], start=2):
         row = {"_row": number}
@@ -102,7 +105,10 @@ def _decimal(row, key, errors):
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        errors.append(f"第 {row['_row']} 行「{LABEL[key]}」：{value} 不是数字。")
+        errors.append(
+            _("第 %(row)s 行「%(column)s」：%(value)s 不是数字。")
+            % {"row": row["_row"], "column": LABEL[key], "value": value}
+        )
         return None
 
 
@@ -115,7 +121,10 @@ def _date(row, key, errors):
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        errors.append(f"第 {row['_row']} 行「{LABEL[key]}」：{value} 不是日期（YYYY-MM-DD）。")
+        errors.append(
+            _("第 %(row)s 行「%(column)s」：%(value)s 不是日期（YYYY-MM-DD）。")
+            % {"row": row["_row"], "column": LABEL[key], "value": value}
+        )
         return None
 
 
@@ -146,7 +155,10 @@ def rows_to_spec(rows: list[dict]) -> dict:
         if section == "plan":
             fields = PLAN_FIELDS.get(_text(row, "code"))
             if fields is None:
-                errors.append(f"第 {n} 行「代码」：总量行的代码须为 {'、'.join(PLAN_FIELDS)}。")
+                errors.append(
+                    _("第 %(row)s 行「代码」：总量行的代码须为 %(codes)s。")
+                    % {"row": n, "codes": "、".join(PLAN_FIELDS)}
+                )
                 continue
             spec["plan"][fields[0]] = low
             if fields[1]:
@@ -209,7 +221,12 @@ def rows_to_spec(rows: list[dict]) -> dict:
             )
         else:
             errors.append(
-                f"第 {n} 行「类型」：{_text(row, 'section') or '（空）'} 不是 {'、'.join(SECTIONS)} 之一。"
+                _("第 %(row)s 行「类型」：%(value)s 不是 %(sections)s 之一。")
+                % {
+                    "row": n,
+                    "value": _text(row, "section") or _("（空）"),
+                    "sections": "、".join(SECTIONS),
+                }
             )
     if errors:
         raise ValidationError(errors)
