@@ -113,6 +113,14 @@ def _record(
     return event
 
 
+def _move(contract: Contract, *, to: str, **event) -> ContractEvent:
+    """Move `contract` to state `to`, save it and record the transition (who, when, why)."""
+    state_from = contract.state
+    contract.state = to
+    _save(contract)
+    return _record(contract, state_from=state_from, **event)
+
+
 def _yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
@@ -303,16 +311,13 @@ def contract_start_lease(
         raise ValidationError({"agreement_reference": _("须填写履约监管协议编号（R17）。")})
     if not contract.indicators.exists():
         raise ValidationError(_("履约监管协议至少要约定一项考核指标（R17）。"))
-    state_from = contract.state
-    contract.state = S.LEASING
-    _save(contract)
-    _record(
+    _move(
         contract,
+        to=S.LEASING,
         action="lease",
         title=_("签订履约监管协议（%(ref)s）和租赁合同，进入租赁期")
         % {"ref": agreement_reference.strip()},
         actor=actor,
-        state_from=state_from,
         rule="R17",
         on=on,
     )
@@ -390,15 +395,12 @@ def assessment_apply(
     )
     assessment.full_clean()
     assessment.save()
-    state_from = contract.state
-    contract.state = S.ASSESSMENT_APPLIED
-    _save(contract)
-    _record(
+    _move(
         contract,
+        to=S.ASSESSMENT_APPLIED,
         action="assessment_apply",
         title=_("提出考核申请"),
         actor=actor,
-        state_from=state_from,
         rule="R18",
         on=today,
     )
@@ -504,14 +506,11 @@ def transfer_apply(
                 "due": contract.transfer_application_due.isoformat(),
             }
         )
-    state_from = contract.state
-    contract.state = S.TRANSFERRED
-    _save(contract)
-    _record(
+    _move(
         contract,
+        to=S.TRANSFERRED,
         action="transfer",
         actor=actor,
-        state_from=state_from,
         on=today,
         rule="R15, R19" if contract.land_source == LandSource.NEW else "R16, R19",
         title=_("申请签订出让合同：地价款 %(price)s 元，出让期 %(a)s 至 %(b)s")
@@ -572,14 +571,11 @@ def renewal_apply(
     )
     renewal.full_clean()
     renewal.save()
-    state_from = contract.state
-    contract.state = S.RENEWAL_APPLIED
-    _save(contract)
-    _record(
+    _move(
         contract,
+        to=S.RENEWAL_APPLIED,
         action="renewal_apply",
         actor=actor,
-        state_from=state_from,
         reason=reason,
         rule="R21",
         on=today,
@@ -674,14 +670,11 @@ def exit_apply(
     _apply_settlement(record, contract)
     record.full_clean()
     record.save()
-    state_from = contract.state
-    contract.state = S.EXIT_APPLIED
-    _save(contract)
-    _record(
+    _move(
         contract,
+        to=S.EXIT_APPLIED,
         action="exit_apply",
         actor=actor,
-        state_from=state_from,
         reason=reason,
         rule="R23",
         on=today,
