@@ -23,6 +23,7 @@ def parcel_create(*, user: User, **fields) -> Parcel:
 
     `fields` are Parcel fields (area_ha in hectares, Decimal). The ring defaults from the
     district. Raises PermissionDenied for another district, ValidationError for bad fields.
+    Rule R9 (every planned hectare is a listed parcel), 郑州市市本级2024年度国有建设用地供应计划.
     """
     parcel = Parcel(**fields)
     _check_district(user=user, district=parcel.district)
@@ -34,7 +35,8 @@ def parcel_create(*, user: User, **fields) -> Parcel:
 @transaction.atomic
 def parcel_update(*, user: User, parcel: Parcel, **fields) -> Parcel:
     """Change `fields` of `parcel` and return it. The parcel and its (new) district must both
-    be the user's. Raises PermissionDenied or ValidationError; nothing is saved then."""
+    be the user's. Raises PermissionDenied or ValidationError; nothing is saved then.
+    Rule R9, 郑州市市本级2024年度国有建设用地供应计划; ring default per DOMAIN §D."""
     _check_district(user=user, district=parcel.district)
     for name, value in fields.items():
         setattr(parcel, name, value)
@@ -56,7 +58,8 @@ def parcel_record_supply(
 ) -> Parcel:
     """Mark `parcel` as supplied (date, contract number, price in yuan, awardee) and return it.
 
-    Supplied area counts towards plan completion from `supplied_on` on (R6).
+    Supplied area counts towards plan completion from `supplied_on` on (R6, 郑州市市本级2024年度
+    国有建设用地供应计划; completion = supplied ÷ planned).
     Raises PermissionDenied for another district's parcel, ValidationError if already supplied
     or withdrawn.
     """
