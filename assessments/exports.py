@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from assessments import selectors
 from assessments.filters import ContractFilter
+from landsupply.exports import Sheet, xlsx_response
 from parcels.selectors import district_list_for_user
-from parcels.xlsx import xlsx_response
 
 HEADERS = [
     "合同编号", "区", "地块编号", "地块名称", "土地使用权人", "存量/新增", "确定方式", "状态",
@@ -53,7 +53,9 @@ def contract_register_export(request):
         for c in contract_filter.qs.iterator(chunk_size=2000)
     )
     stamp = timezone.localdate().isoformat()
-    return xlsx_response([("先租后让合同台账", HEADERS, rows)], f"先租后让合同台账-{stamp}.xlsx")
+    return xlsx_response(
+        [Sheet("先租后让合同台账", HEADERS, rows)], f"先租后让合同台账-{stamp}.xlsx"
+    )
 
 
 class PdfUnavailable(RuntimeError):

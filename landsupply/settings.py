@@ -145,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.milestone_check_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    "parcel-import-expire": {
+        "task": "parcels.tasks.parcel_import_expire_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 LOGGING = {
@@ -162,3 +166,29 @@ LOGGING = {
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Uploads: landsupply/uploads.py checks every file against these before anything reads it ---
+MB = 1024 * 1024
+UPLOAD_LIMITS = {
+    # python-calamine allocates rows × columns cells (32 bytes each) for the used range.
+    "ledger": {
+        "max_bytes": int(os.environ.get("UPLOAD_LEDGER_MAX_MB", "50")) * MB,
+        "max_rows": int(os.environ.get("LEDGER_MAX_ROWS", "200000")),
+        "max_columns": 50,
+        "max_cells": 5_000_000,
+    },
+    "plan": {"max_bytes": 5 * MB, "max_rows": 5_000, "max_columns": 50, "max_cells": 100_000},
+    "evidence": {"max_bytes": int(os.environ.get("UPLOAD_EVIDENCE_MAX_MB", "20")) * MB},
+}
+UPLOAD_MAX_UNCOMPRESSED_BYTES = 400 * MB  # all members of one .xlsx/.docx together
+UPLOAD_MAX_COMPRESSION_RATIO = 100  # a 200,000-row ledger from openpyxl: 16:1
+UPLOAD_MAX_ZIP_MEMBERS = 1_000
+UPLOAD_CSV_MAX_ROW_CHARS = 1_000_000
+# The request keeps at most this much of one file on disk (the largest limit above).
+UPLOAD_REQUEST_MAX_BYTES = max(limit["max_bytes"] for limit in UPLOAD_LIMITS.values())
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "landsupply.uploads.LimitedUploadHandler",
+]
+# A ledger import without progress for this long (its worker died) is marked failed.
+PARCEL_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("PARCEL_IMPORT_TIMEOUT_MINUTES", "30"))

@@ -1,10 +1,10 @@
-"""Pages of the ledger import (upload → preview → confirm → progress) and the .xlsx exports."""
-
-from io import BytesIO
+"""Pages of the ledger import (upload → check → preview → confirm → progress, retry) and the
+.xlsx/.csv downloads (written by landsupply.exports)."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from landsupply.access import staff_required
+from landsupply.exports import Sheet, csv_response, dataset_sheet, xlsx_response
 from landsupply.models import User
+from landsupply.uploads import limits_for
 from parcels import imports, selectors
 from parcels.filters import ParcelFilter
 from parcels.models import ParcelImport
 from parcels.resources import LEDGER_COLUMNS, ParcelResource
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_ERRORS = 1000
 
 
@@ -38,18 +39,6 @@ class ImportForm(forms.Form):
             del self.fields["district"]
 
 
-def _xlsx_response(workbook_bytes: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(workbook_bytes, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(filename: str) -> str:
-    from urllib.parse import quote
-
-    return quote(filename)
-
-
 def _get_import(request, pk) -> ParcelImport:
     parcel_import = selectors.parcel_import_list(user=request.user).filter(pk=pk).first()
     if parcel_import is None:
@@ -67,8 +56,10 @@ def import_start(request):
                 uploaded_file=form.cleaned_data["file"],
                 district=form.cleaned_data.get("district"),
             )
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error("file", str(exc.messages[0] if hasattr(exc, "messages") else exc))
+        except ValidationError as exc:  # UploadRejected names the limit the file broke
+            form.add_error("file", exc.messages)
+        except PermissionDenied as exc:
+            form.add_error("district" if "district" in form.fields else "file", str(exc))
         else:
             return redirect(parcel_import)
     return render(
@@ -77,6 +68,7 @@ def import_start(request):
         {
             "form": form,
             "columns": LEDGER_COLUMNS,
+            "limits": limits_for("ledger"),
             "recent": selectors.parcel_import_list(user=request.user)[:10],
         },
     )
@@ -92,8 +84,9 @@ def import_detail(request, pk):
             "imp": parcel_import,
             "errors": parcel_import.errors[:PAGE_ERRORS],
             "errors_cut": max(len(parcel_import.errors) - PAGE_ERRORS, 0),
-            "running": parcel_import.status
-            in (ParcelImport.Status.QUEUED, ParcelImport.Status.RUNNING),
+            "running": parcel_import.in_progress,
+            "checking": parcel_import.status
+            in (ParcelImport.Status.PENDING, ParcelImport.Status.CHECKING),
         },
     )
 
@@ -105,8 +98,18 @@ def import_confirm(request, pk):
     try:
         imports.parcel_import_confirm(user=request.user, parcel_import=parcel_import)
     except ValidationError as exc:
-        from django.contrib import messages
+        messages.error(request, exc.messages[0])
+    return redirect(parcel_import)
 
+
+@staff_required
+@require_POST
+def import_retry(request, pk):
+    """Start a failed import again from the check of its stored file."""
+    parcel_import = _get_import(request, pk)
+    try:
+        imports.parcel_import_retry(user=request.user, parcel_import=parcel_import)
+    except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect(parcel_import)
 
@@ -122,8 +125,7 @@ def import_status(request, pk):
             "processed": parcel_import.processed_rows,
             "total": parcel_import.total_rows,
             "percent": parcel_import.percent,
-            "finished": parcel_import.status
-            not in (ParcelImport.Status.QUEUED, ParcelImport.Status.RUNNING),
+            "finished": not parcel_import.in_progress,
         }
     )
 
@@ -131,58 +133,49 @@ def import_status(request, pk):
 @staff_required
 def import_template(request):
     """The empty ledger with its Chinese headers, and a sheet explaining each column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "地块台账"
-    sheet.append([header for header, *_ in LEDGER_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = 14
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "填写说明"])
-    for header, _attr, required, note in LEDGER_COLUMNS:
-        notes.append([header, "必填" if required else "选填", note])
-    notes.append([])
-    notes.append(["示例（请在「地块台账」表中填写，第 1 行列名不要改动）"])
-    notes.append([header for header, *_ in LEDGER_COLUMNS])
-    notes.append(
-        ["HD-2024-001", "示例地块", "海淀区", "某某路1号", "工业用地", "2.5", "公顷", "新增", "挂牌",
-         2024, 2, "是", "否", "已供应", "2024/6/30", "HT-001", "10,000,000.00", "某某公司"]
-    )  # fmt: skip
-    notes.column_dimensions["A"].width = 16
-    notes.column_dimensions["C"].width = 70
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return _xlsx_response(buffer.getvalue(), "地块台账模板.xlsx")
+    headers = [header for header, *_ in LEDGER_COLUMNS]
+    example = ["HD-2024-001", "示例地块", "海淀区", "某某路1号", "工业用地", "2.5", "公顷", "新增",
+               "挂牌", 2024, 2, "是", "否", "已供应", "2024/6/30", "HT-001", "10,000,000.00",
+               "某某公司"]  # fmt: skip
+    notes = [
+        *[
+            [header, "必填" if required else "选填", note]
+            for header, _a, required, note in LEDGER_COLUMNS
+        ],
+        [],
+        ["示例（请在「地块台账」表中填写，第 1 行列名不要改动）"],
+        headers,
+        example,
+    ]
+    return xlsx_response(
+        [
+            Sheet("地块台账", headers, [], widths=[14] * len(headers)),
+            Sheet("填写说明", ["列名", "是否必填", "填写说明"], notes, widths=[16, 10, 70]),
+        ],
+        "地块台账模板.xlsx",
+    )
 
 
 @staff_required
 def import_errors(request, pk):
     """Every error of an import as .xlsx: 行, 列, 错误."""
-    from openpyxl import Workbook
-
     parcel_import = _get_import(request, pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误")
-    sheet.append(["行", "列", "错误"])
-    for error in parcel_import.errors:
-        sheet.append([error["row"], error["column"], error["message"]])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return _xlsx_response(buffer.getvalue(), f"导入错误-{parcel_import.pk}.xlsx")
+    rows = ([e["row"], e["column"], e["message"]] for e in parcel_import.errors)
+    return xlsx_response(
+        [Sheet("错误", ["行", "列", "错误"], rows)], f"导入错误-{parcel_import.pk}.xlsx"
+    )
 
 
 @staff_required
-def parcel_export(request):
-    """The parcel list as .xlsx, with the list page's filters, in the import template's columns
-    (so an exported file can be edited and imported back)."""
+def parcel_export(request, file_format="xlsx"):
+    """The parcel list as .xlsx (or .csv), with the list page's filters, in the import
+    template's columns (so an exported file can be edited and imported back)."""
     districts = selectors.district_list_for_user(user=request.user)
     parcel_filter = ParcelFilter(
         request.GET, queryset=selectors.parcel_list(user=request.user), districts=districts
     )
     dataset = ParcelResource(districts=districts).export(queryset=parcel_filter.qs)
-    stamp = timezone.localdate().isoformat()
-    return _xlsx_response(dataset.export("xlsx"), f"地块清单-{stamp}.xlsx")
+    name = f"地块清单-{timezone.localdate().isoformat()}"
+    if file_format == "csv":
+        return csv_response(dataset.headers, dataset, f"{name}.csv")
+    return xlsx_response([dataset_sheet(dataset, "地块台账")], f"{name}.xlsx")

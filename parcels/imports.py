@@ -1,13 +1,21 @@
-"""Services around a ParcelImport: upload and preview, confirm, run (in a Celery worker).
+"""Services around a ParcelImport: upload, check (in a Celery worker), confirm, run (in a
+Celery worker), retry, and the sweep that fails imports whose worker died.
 
-Upload → parcel_import_create (file kept in private storage, checked at once: the preview)
-→ parcel_import_confirm (queues parcels.tasks.parcel_import_run_task on commit)
-→ parcel_import_run (re-checks against the database as it is then, writes all rows or none,
-progress written to the ParcelImport row so a page can poll it).
+Upload → parcel_import_create (the upload checks of landsupply.uploads run at once; only a file
+that passes is stored and gets a row, status PENDING) → parcels.tasks.parcel_import_check_task
+→ parcel_import_check (reads every cell: READY with the preview, or INVALID with the errors)
+→ parcel_import_confirm (QUEUED; queues parcel_import_run_task on commit) → parcel_import_run
+(re-checks against the database as it is then and writes all rows or none: DONE or FAILED).
+Workers read the file through its storage's open() (web and worker may be different machines)
+and write progress and a heartbeat to the row; parcel_import_expire_stale fails a row whose
+heartbeat stopped, and parcel_import_retry starts a failed one again from the check.
 """
 
+import datetime
 import logging
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
@@ -16,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from landsupply.models import District, User
+from landsupply.uploads import UploadRejected, check_spreadsheet, limits_for, local_copy
 from parcels.ledger import (
     LedgerCheck,
     LedgerFileError,
@@ -28,7 +37,11 @@ from parcels.ledger import (
 from parcels.models import ParcelImport
 
 logger = logging.getLogger(__name__)
-ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+Status = ParcelImport.Status
+
+
+class ImportAbandoned(Exception):
+    """The import's row left the state this worker claimed (the sweep failed it meanwhile)."""
 
 
 class ImportProgress:
@@ -44,7 +57,8 @@ class ImportProgress:
         self.side = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        fields = {"phase": phase, "processed_rows": done, "total_rows": total}
+        now = timezone.now()
+        fields = {"phase": phase, "processed_rows": done, "total_rows": total, "heartbeat_at": now}
         if not connection.in_atomic_block:
             ParcelImport.objects.filter(pk=self.pk).update(**fields)
         elif connection.vendor == "postgresql":
@@ -53,8 +67,9 @@ class ImportProgress:
             table = connection.ops.quote_name(ParcelImport._meta.db_table)
             with self.side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET phase = %s, processed_rows = %s, total_rows = %s WHERE id = %s",
-                    [phase, done, total, self.pk],
+                    f"UPDATE {table} SET phase = %s, processed_rows = %s, total_rows = %s, "
+                    "heartbeat_at = %s WHERE id = %s",
+                    [phase, done, total, now, self.pk],
                 )
 
     def close(self) -> None:
@@ -84,66 +99,154 @@ def _store_check(parcel_import: ParcelImport, check: LedgerCheck) -> None:
     parcel_import.preview = preview_rows(check) if check.ok else {}
 
 
+def _error(message: str) -> list[dict]:
+    return [{"row": None, "column": "", "message": message}]
+
+
 def parcel_import_create(
     *, user: User, uploaded_file: UploadedFile, district: District | None = None
 ) -> ParcelImport:
-    """Save the uploaded ledger file, check it (a dry run) and return the ParcelImport.
+    """Check the uploaded ledger file against the upload limits of a ledger, store it and return
+    its ParcelImport (status PENDING); its cells are checked by a worker (queued on commit).
 
-    Status READY (preview: new, changed, unchanged rows) or INVALID (errors by row and column).
-    Nothing is written to the ledger. Raises ValidationError for a file type that cannot be
-    imported, PermissionDenied for a district outside the user's.
+    Raises UploadRejected (a ValidationError naming the limit) for a file that breaks a limit or
+    is not what its name says — then nothing is stored and no row exists — and PermissionDenied
+    for a district outside the user's.
     """
-    name = uploaded_file.name or "ledger"
-    if not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ValidationError(_("只能导入 .xlsx、.xls 或 .csv 文件"))
+    from parcels.tasks import parcel_import_check_task
+
+    name = Path(uploaded_file.name or "ledger").name
     scope_districts(user=user, district=district)
-    parcel_import = ParcelImport(
-        user=user,
-        district=district,
-        original_name=name[:255],
-        status=ParcelImport.Status.READY,
-        phase=gettext_noop("校验"),
-    )
-    parcel_import.file.save(name, uploaded_file, save=False)
-    parcel_import.save()
-    try:
-        check = ledger_check(
-            path=parcel_import.file.path, user=user, district=district, progress=None
+    check_spreadsheet(uploaded_file, name=name, kind="ledger")
+    with transaction.atomic():
+        parcel_import = ParcelImport(
+            user=user,
+            district=district,
+            original_name=name[:255],
+            status=Status.PENDING,
+            phase=gettext_noop("排队"),
+            heartbeat_at=timezone.now(),
         )
-    except LedgerFileError as exc:
-        parcel_import.status = ParcelImport.Status.INVALID
-        parcel_import.errors = [{"row": None, "column": "", "message": str(exc)}]
-    else:
-        _store_check(parcel_import, check)
-        parcel_import.status = (
-            ParcelImport.Status.READY if check.ok else ParcelImport.Status.INVALID
-        )
-    parcel_import.phase = ""
-    parcel_import.save()
+        parcel_import.file.save(name, uploaded_file, save=False)
+        parcel_import.save()
+        pk = parcel_import.pk
+        transaction.on_commit(lambda: parcel_import_check_task.delay(pk))
     return parcel_import
+
+
+def _claim(parcel_import_id: int, *, from_status: str, to_status: str, phase: str) -> bool:
+    return bool(
+        ParcelImport.objects.filter(pk=parcel_import_id, status=from_status).update(
+            status=to_status, phase=phase, heartbeat_at=timezone.now()
+        )
+    )
+
+
+def _finish(parcel_import: ParcelImport, check: LedgerCheck, *, claimed: str, status: str) -> bool:
+    """Write the outcome to the row if it is still in the `claimed` status; return whether it
+    was (the sweep may have failed it meanwhile)."""
+    _store_check(parcel_import, check)
+    parcel_import.status = status
+    parcel_import.phase = ""
+    parcel_import.finished_at = None if status == Status.READY else timezone.now()
+    parcel_import.heartbeat_at = timezone.now()
+    fields = [
+        "errors",
+        "total_rows",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "preview",
+        "status",
+        "phase",
+        "processed_rows",
+        "finished_at",
+        "heartbeat_at",
+    ]
+    values = {name: getattr(parcel_import, name) for name in fields}
+    return bool(ParcelImport.objects.filter(pk=parcel_import.pk, status=claimed).update(**values))
+
+
+def _local_ledger(parcel_import: ParcelImport):
+    """A local copy of the stored ledger file, read through its storage (bounded in size)."""
+    return local_copy(
+        parcel_import.file,
+        max_bytes=limits_for("ledger").max_bytes,
+        suffix=Path(parcel_import.original_name).suffix.lower(),
+    )
+
+
+def parcel_import_check(*, parcel_import_id: int) -> ParcelImport:
+    """Check every cell of a PENDING import's file (the upload limits first, again, before the
+    file is read) and return the import: READY with the preview of new, changed and unchanged
+    rows, or INVALID with every error by row and column. Writes no parcel.
+
+    Runs once: an import that is not PENDING is returned unchanged.
+    """
+    claimed = _claim(
+        parcel_import_id, from_status=Status.PENDING, to_status=Status.CHECKING, phase="校验"
+    )
+    parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
+    if not claimed:
+        return parcel_import
+    progress = ImportProgress(parcel_import)
+    status = Status.INVALID
+    try:
+        with _local_ledger(parcel_import) as path:
+            check = ledger_check(
+                path=path,
+                name=parcel_import.original_name,
+                user=parcel_import.user,
+                district=parcel_import.district,
+                progress=Throttle(progress),
+            )
+    except (LedgerFileError, PermissionDenied, UploadRejected) as exc:
+        check = LedgerCheck(errors=_error(_message(exc)))
+    except Exception:
+        logger.exception("parcel import %s: check failed", parcel_import_id)
+        check = LedgerCheck(errors=_error(_("校验时出错，未导入任何数据，请重试或联系管理员")))
+        status = Status.FAILED
+    else:
+        status = Status.READY if check.ok else Status.INVALID
+    parcel_import.processed_rows = 0
+    _finish(parcel_import, check, claimed=Status.CHECKING, status=status)
+    parcel_import.refresh_from_db()
+    return parcel_import
+
+
+def _message(exc: Exception) -> str:
+    return exc.messages[0] if hasattr(exc, "messages") else str(exc)
 
 
 @transaction.atomic
 def parcel_import_confirm(*, user: User, parcel_import: ParcelImport) -> ParcelImport:
     """Queue the checked import for writing and return it (status QUEUED).
 
-    Only the uploader may confirm, and only a READY import. Raises PermissionDenied or
-    ValidationError.
+    Only the uploader may confirm, and only a READY import: of two confirms at once, the row
+    lock lets one through and the other gets ValidationError saying it is confirmed already.
+    Raises PermissionDenied or ValidationError.
     """
     from parcels.tasks import parcel_import_run_task
 
     parcel_import = ParcelImport.objects.select_for_update().get(pk=parcel_import.pk)
     if parcel_import.user_id != user.pk:
         raise PermissionDenied(_("只能确认自己上传的文件"))
-    if parcel_import.status != ParcelImport.Status.READY:
+    if parcel_import.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
+        raise ValidationError(
+            _("该文件已确认导入（当前状态为「%(status)s」），无需再次确认。")
+            % {"status": parcel_import.get_status_display()},
+            code="confirmed",
+        )
+    if parcel_import.status != Status.READY:
         raise ValidationError(
             _("该文件当前状态为「%(status)s」，不能确认导入")
             % {"status": parcel_import.get_status_display()}
         )
-    parcel_import.status = ParcelImport.Status.QUEUED
+    parcel_import.status = Status.QUEUED
     parcel_import.phase = gettext_noop("排队")
     parcel_import.processed_rows = 0
-    parcel_import.save(update_fields=["status", "phase", "processed_rows"])
+    parcel_import.heartbeat_at = timezone.now()
+    parcel_import.save(update_fields=["status", "phase", "processed_rows", "heartbeat_at"])
     pk = parcel_import.pk
     transaction.on_commit(lambda: parcel_import_run_task.delay(pk))
     return parcel_import
@@ -152,52 +255,112 @@ def parcel_import_confirm(*, user: User, parcel_import: ParcelImport) -> ParcelI
 def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
     """Check the queued import's file again and write it: all rows or none. Returns the import
     with status DONE (counts of new, changed, unchanged) or FAILED (errors; nothing written).
+    DONE is written in the same transaction as the parcels, so an import the sweep failed
+    meanwhile writes nothing.
 
     Runs once: an import that is not QUEUED is returned unchanged.
     """
-    claimed = ParcelImport.objects.filter(
-        pk=parcel_import_id, status=ParcelImport.Status.QUEUED
-    ).update(status=ParcelImport.Status.RUNNING, phase=gettext_noop("读取"))
+    claimed = _claim(
+        parcel_import_id, from_status=Status.QUEUED, to_status=Status.RUNNING, phase="读取"
+    )
     parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
     if not claimed:
         return parcel_import
     progress = ImportProgress(parcel_import)
     throttled = Throttle(progress)
     try:
-        check = ledger_check(
-            path=parcel_import.file.path,
-            user=parcel_import.user,
-            district=parcel_import.district,
-            progress=throttled,
-        )
-        if check.ok:
-            progress(gettext_noop("写入"), 0, len(check.new) + len(check.changed))
-            ledger_write(
-                check,
+        with _local_ledger(parcel_import) as path:
+            check = ledger_check(
+                path=path,
+                name=parcel_import.original_name,
                 user=parcel_import.user,
-                change_reason=f"台账导入：{parcel_import.original_name}"[:100],
+                district=parcel_import.district,
                 progress=throttled,
             )
-    except (LedgerFileError, PermissionDenied) as exc:
-        check = LedgerCheck(errors=[{"row": None, "column": "", "message": str(exc)}])
+        if check.ok:
+            progress(gettext_noop("写入"), 0, len(check.new) + len(check.changed))
+            with transaction.atomic():
+                ledger_write(
+                    check,
+                    user=parcel_import.user,
+                    change_reason=f"台账导入：{parcel_import.original_name}"[:100],
+                    progress=throttled,
+                )
+                parcel_import.processed_rows = check.total_rows
+                if not _finish(parcel_import, check, claimed=Status.RUNNING, status=Status.DONE):
+                    raise ImportAbandoned
+    except ImportAbandoned:
+        logger.warning(
+            "parcel import %s was failed by the sweep; nothing written", parcel_import_id
+        )
+        parcel_import.refresh_from_db()
+        return parcel_import
+    except (LedgerFileError, PermissionDenied, UploadRejected) as exc:
+        check = LedgerCheck(errors=_error(_message(exc)))
     except Exception:
         logger.exception("parcel import %s failed", parcel_import_id)
         check = LedgerCheck(
-            errors=[
-                {
-                    "row": None,
-                    "column": "",
-                    "message": _("写入数据库时出错，未导入任何数据，请重试或联系管理员"),
-                }
-            ]
+            errors=_error(_("写入数据库时出错，未导入任何数据，请重试或联系管理员"))
         )
     finally:
         progress.close()
+    if not check.ok:
+        parcel_import.processed_rows = 0
+        _finish(parcel_import, check, claimed=Status.RUNNING, status=Status.FAILED)
     parcel_import.refresh_from_db()
-    _store_check(parcel_import, check)
-    parcel_import.status = ParcelImport.Status.DONE if check.ok else ParcelImport.Status.FAILED
-    parcel_import.phase = ""
-    parcel_import.processed_rows = parcel_import.total_rows if check.ok else 0
-    parcel_import.finished_at = timezone.now()
-    parcel_import.save()
     return parcel_import
+
+
+@transaction.atomic
+def parcel_import_retry(*, user: User, parcel_import: ParcelImport) -> ParcelImport:
+    """Start a FAILED import again from the check (its stored file is checked and read anew)
+    and return it (status PENDING; the check is queued on commit). Only the uploader may.
+
+    Raises PermissionDenied, or ValidationError for an import that has not failed.
+    """
+    from parcels.tasks import parcel_import_check_task
+
+    parcel_import = ParcelImport.objects.select_for_update().get(pk=parcel_import.pk)
+    if parcel_import.user_id != user.pk:
+        raise PermissionDenied(_("只能重试自己上传的文件"))
+    if parcel_import.status != Status.FAILED:
+        raise ValidationError(
+            _("只有导入失败的文件可以重试，该文件当前状态为「%(status)s」")
+            % {"status": parcel_import.get_status_display()},
+            code="not_failed",
+        )
+    parcel_import.status = Status.PENDING
+    parcel_import.phase = gettext_noop("排队")
+    parcel_import.errors = []
+    parcel_import.preview = {}
+    parcel_import.processed_rows = 0
+    parcel_import.finished_at = None
+    parcel_import.heartbeat_at = timezone.now()
+    parcel_import.save()
+    pk = parcel_import.pk
+    transaction.on_commit(lambda: parcel_import_check_task.delay(pk))
+    return parcel_import
+
+
+def parcel_import_expire_stale(*, now: datetime.datetime | None = None) -> int:
+    """Mark FAILED every import still pending, checking, queued or running whose last heartbeat
+    is older than settings.PARCEL_IMPORT_TIMEOUT_MINUTES (its worker died or its task was
+    lost), with an error saying so; return how many. Nothing was written for them: the write
+    and DONE commit together. One UPDATE; safe to run in several workers at once.
+    """
+    now = now or timezone.now()
+    minutes = settings.PARCEL_IMPORT_TIMEOUT_MINUTES
+    message = _(
+        "超过 %(minutes)s 分钟没有进展（处理进程可能已中断），已标记为失败，未导入任何数据。请点击「重试」。"
+    ) % {"minutes": minutes}
+    return ParcelImport.objects.filter(
+        status__in=ParcelImport.IN_PROGRESS,
+        heartbeat_at__lt=now - datetime.timedelta(minutes=minutes),
+    ).update(
+        status=Status.FAILED,
+        phase="",
+        processed_rows=0,
+        errors=_error(message),
+        preview={},
+        finished_at=now,
+    )

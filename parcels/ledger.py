@@ -1,7 +1,9 @@
 """The parcel ledger (台账) import pipeline: read, check every cell, write all rows or none.
 
-Reading: .xlsx/.xls/.ods with python-calamine (row by row); .csv in UTF-8, UTF-8 with BOM or
-GBK/GB18030 (as Chinese Excel saves it). Checking: each column goes through the Field and widget
+Reading: only after landsupply.uploads.check_spreadsheet passed (size, zip and sheet-range
+limits, so python-calamine cannot be made to allocate without bound); .xlsx/.xlsm with
+python-calamine (row by row); .csv streamed in UTF-8, UTF-8 with BOM or GBK/GB18030 (as Chinese
+Excel saves it). .xls and .ods are refused (they cannot be checked). Checking: each column goes through the Field and widget
 of parcels.resources.ParcelResource (so the import, the export and django-import-export's own
 import path share one definition); lookups of districts and categories are loaded once.
 Writing: bulk_create_with_history / bulk_update_with_history in one transaction, so history is
@@ -10,8 +12,6 @@ kept as for any other change and a failure leaves the database as it was.
 Rows are numbered as the spreadsheet shows them: the header is row 1, the first parcel row 2.
 """
 
-import csv
-import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from landsupply.models import District, User
+from landsupply.uploads import UploadRejected, check_spreadsheet, csv_rows
 from parcels.models import LandUseCategory, Parcel
 from parcels.resources import (
     HEADER_ALIASES,
@@ -61,7 +62,6 @@ FIELD_NAMES = (
 HEADER_OF = {attr: header for header, attr, *_ in LEDGER_COLUMNS if attr}
 HEADER_OF["district_id"] = HEADER_OF["district"]
 HEADER_OF["category_id"] = HEADER_OF["category"]
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 WRITE_BATCH = 2000
 PREVIEW_ROWS = 100
 MAX_ERRORS = 20000
@@ -104,31 +104,22 @@ def _normalise_header(text: str) -> str:
     )
 
 
-def _decode_csv(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise LedgerFileError(
-            _("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码的 CSV")
-        ) from None
+def read_ledger(path, *, name: str | None = None) -> tuple[int, Iterator[list]]:
+    """Return (number of rows incl. the header, iterator of rows as lists of cell values) of the
+    ledger file at `path`, once it has passed the upload checks of a ledger (uploads.py).
 
-
-def read_ledger(path) -> tuple[int, Iterator[list]]:
-    """Return (number of rows incl. the header, iterator of rows as lists of cell values).
-
-    Spreadsheets are read with python-calamine (first sheet); CSV is decoded as UTF-8 (with or
-    without BOM) or GB18030 (a superset of GBK). Raises LedgerFileError for other file types or
-    an undecodable CSV.
+    `name` is the file's name as uploaded (its extension gives the type; default: the path's).
+    Spreadsheets are read with python-calamine (first sheet); CSV is decoded as the check found
+    (UTF-8 with or without BOM, or GB18030, a superset of GBK) and streamed. Raises
+    LedgerFileError with the check's message (the limit broken) or for an unreadable file.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES:
+    name = name or path.name
+    try:
+        info = check_spreadsheet(path, name=name, kind="ledger")
+    except UploadRejected as exc:
+        raise LedgerFileError(exc.messages[0]) from None
+    if info.format == "xlsx":
         from python_calamine import CalamineWorkbook
 
         try:
@@ -137,10 +128,15 @@ def read_ledger(path) -> tuple[int, Iterator[list]]:
         except Exception as exc:  # calamine raises its own error types for broken files
             raise LedgerFileError(_("无法读取电子表格：%(error)s") % {"error": exc}) from None
         return sheet.height, sheet.iter_rows()
-    if suffix == ".csv":
-        text = _decode_csv(path.read_bytes())
-        return text.count("\n") + 1, csv.reader(io.StringIO(text, newline=""))
-    raise LedgerFileError(_("只能导入 .xlsx、.xls 或 .csv 文件"))
+    return info.rows, _csv_file_rows(path, info.encoding, name=name)
+
+
+def _csv_file_rows(path: Path, encoding: str, *, name: str) -> Iterator[list]:
+    with open(path, "rb") as handle:
+        try:
+            yield from csv_rows(handle, encoding, name=name)
+        except UploadRejected as exc:
+            raise LedgerFileError(exc.messages[0]) from None
 
 
 def scope_districts(*, user: User | None, district: District | None):
@@ -161,18 +157,24 @@ def scope_districts(*, user: User | None, district: District | None):
 
 
 def ledger_check(
-    *, path, user: User | None, district: District | None = None, progress: Progress | None = None
+    *,
+    path,
+    user: User | None,
+    district: District | None = None,
+    progress: Progress | None = None,
+    name: str | None = None,
 ) -> LedgerCheck:
     """Return the LedgerCheck of the file at `path`: every error by row and column, and the rows
     sorted into new, changed and unchanged parcels. Writes nothing.
 
-    `district` limits every row to that district (district staff are always limited to theirs).
-    Raises LedgerFileError if the file cannot be read, PermissionDenied for a district outside
-    the user's.
+    `district` limits every row to that district (district staff are always limited to theirs);
+    `name` is the uploaded file's name (default: the path's). Raises LedgerFileError if the file
+    breaks an upload limit or cannot be read, PermissionDenied for a district outside the
+    user's.
     """
     districts, district = scope_districts(user=user, district=district)
     check = LedgerCheck()
-    total, rows = read_ledger(path)
+    total, rows = read_ledger(path, name=name)
     header_row = next(rows, None)
     if header_row is None:
         raise LedgerFileError(_("文件是空的：第 1 行应为列标题"))

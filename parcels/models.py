@@ -186,12 +186,20 @@ class Parcel(models.Model):
 class ParcelImport(models.Model):
     """One uploaded parcel ledger (台账) file: its checked preview, then its confirmed import.
 
-    The file stays on disk (private storage) so a Celery worker in another process can read it;
-    progress is written to this row. Errors are [{"row": n, "column": header, "message": text}].
+    A row exists only for a file that passed the upload checks (landsupply.uploads). The file is
+    kept in private storage and read through the storage API, so a Celery worker on another
+    machine can read it; progress and a heartbeat are written to this row. Errors are
+    [{"row": n, "column": header, "message": text}].
+
+    pending → checking → ready | invalid; ready → queued → running → done | failed. A row in
+    progress without a heartbeat for PARCEL_IMPORT_TIMEOUT_MINUTES becomes failed (its worker
+    died); a failed import can be retried from the check.
     """
 
     class Status(models.TextChoices):
         INVALID = "invalid", _("有错误，未导入")
+        PENDING = "pending", _("等待校验")
+        CHECKING = "checking", _("校验中")
         READY = "ready", _("待确认")
         QUEUED = "queued", _("排队中")
         RUNNING = "running", _("导入中")
@@ -227,7 +235,15 @@ class ParcelImport(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     preview = models.JSONField(_("预览"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        _("最近进展时间"),
+        null=True,
+        blank=True,
+        help_text=_("校验或导入进程最近一次报告进度的时间"),
+    )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    IN_PROGRESS = (Status.PENDING, Status.CHECKING, Status.QUEUED, Status.RUNNING)
 
     class Meta:
         verbose_name = _("地块台账导入")
@@ -239,6 +255,11 @@ class ParcelImport(models.Model):
 
     def get_absolute_url(self):
         return reverse("parcels:import_detail", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether a worker is still to check or import the file."""
+        return self.status in self.IN_PROGRESS
 
     @property
     def percent(self) -> int:

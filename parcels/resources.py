@@ -141,7 +141,13 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class TextWidget(widgets.CharWidget):
+    """Text up to max_length characters, without control characters (tab and line breaks are
+    allowed): a NUL cannot be stored in PostgreSQL, and .xlsx cannot hold the others."""
+
     def __init__(self, max_length, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
@@ -153,6 +159,8 @@ class TextWidget(widgets.CharWidget):
                 _("超过 %(max)s 个字（%(length)s 个字）")
                 % {"max": self.max_length, "length": len(text)}
             )
+        if CONTROL_CHARACTERS.search(text):
+            raise CellError(_("含有不可见的控制字符（如 NUL），请删除后重新导入"))
         return text
 
 
@@ -193,11 +201,22 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
 class DistrictWidget(LookupWidget):
     """A district the uploader may act in; `fixed` is the only district allowed (and the default
-    for a blank cell) when the import is limited to one district."""
+    for a blank cell) when the import is limited to one district. Every district is loaded once
+    per file, so a row naming another or an unknown district costs no query."""
 
     def __init__(self, *, queryset=None, fixed=None):
         super().__init__(District, queryset=queryset, noun=gettext_lazy("区"))
         self.fixed = fixed
+        self._every = None
+
+    def any_district(self, text: str):
+        """Return the district, of any jurisdiction, named or coded `text`, else None."""
+        if self._every is None:
+            self._every = {}
+            for district in District.objects.all():
+                self._every.setdefault(district.code.lower(), district)
+                self._every.setdefault(district.name, district)
+        return self._every.get(text) or self._every.get(text.lower())
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -206,10 +225,7 @@ class DistrictWidget(LookupWidget):
         try:
             district = super().clean(value, row=row, **kwargs)
         except CellError:
-            known = (
-                District.objects.filter(name=text).first()
-                or District.objects.filter(code__iexact=text).first()
-            )
+            known = self.any_district(text)
             if known is not None and self.fixed is not None:
                 raise CellError(
                     _(

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from landsupply.access import staff_required
+from landsupply.exports import Sheet, xlsx_response
 from parcels.selectors import district_list_for_user
-from parcels.xlsx import xlsx_response
 from plans import selectors
 from plans.models import AnnualPlan
 
@@ -90,4 +90,7 @@ def plan_report_export(request):
     name = f"{progress['plan']['name']}-执行情况"
     if district:
         name += f"-{district.name}"
-    return xlsx_response(sheets, f"{name}-{progress['scope']['as_of'].isoformat()}.xlsx")
+    return xlsx_response(
+        [Sheet(title, headers, rows) for title, headers, rows in sheets],
+        f"{name}-{progress['scope']['as_of'].isoformat()}.xlsx",
+    )

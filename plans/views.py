@@ -1,7 +1,5 @@
 """Plan pages. Thin: check the role, load through scoped selectors, render."""
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from landsupply.access import city_staff_required, role_required, staff_required
+from landsupply.exports import Sheet, xlsx_response
 from landsupply.history import history_rows
 from parcels.models import LandUseCategory
 from parcels.selectors import district_list_for_user
@@ -609,27 +608,13 @@ def plan_import(request):
 @city_staff_required
 def plan_import_template(request):
     """The plan template as .xlsx, filled with the user's latest plan as an example."""
-    from openpyxl import Workbook
-
     plan = selectors.plan_default_for_user(user=request.user)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "计划"
     rows = (
         spreadsheet.spec_to_rows(selectors.plan_spec(plan=plan))
         if plan
         else [[label for _key, label in spreadsheet.COLUMNS]]
     )
-    for row in rows:
-        sheet.append(row)
-    notes = workbook.create_sheet("说明")
-    for line in (spreadsheet.__doc__ or "").splitlines():
-        notes.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    notes = [[line] for line in (spreadsheet.__doc__ or "").splitlines()]
+    return xlsx_response(
+        [Sheet("计划", rows[0], rows[1:]), Sheet("说明", [], notes)], "plan-template.xlsx"
     )
-    response["Content-Disposition"] = 'attachment; filename="plan-template.xlsx"'
-    return response

@@ -89,3 +89,16 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def upload_ledger(client, celery_eager, django_capture_on_commit_callbacks):
+    """upload_ledger(path, **form_data) posts a ledger file to the upload page as the logged-in
+    client and runs the check task it queues (eagerly, on commit); returns the response."""
+    from django.urls import reverse
+
+    def upload(path, **data):
+        with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as handle:
+            return client.post(reverse("parcels:import_start"), {"file": handle, **data})
+
+    return upload

@@ -30,7 +30,7 @@ def test_export_follows_filters_and_district_scope(client, beijing):
     response = client.get(reverse("parcels:export"), {"status": "supplied"})
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = read_xlsx(response.content)
+    rows = read_xlsx(response.getvalue())
     assert rows[0] == HEADERS
     assert [r[0] for r in rows[1:]] == ["HD-DONE"]
     row = dict(zip(rows[0], rows[1], strict=True))
@@ -55,7 +55,7 @@ def test_an_exported_ledger_imports_back_unchanged(client, beijing, tmp_path):
     SuppliedParcelFactory(district=beijing["haidian"], code="HD-2", category=industrial)
     client.force_login(beijing["haidian_user"])
     path = tmp_path / "export.xlsx"
-    path.write_bytes(client.get(reverse("parcels:export")).content)
+    path.write_bytes(client.get(reverse("parcels:export")).getvalue())
 
     check = ledger_check(path=path, user=beijing["haidian_user"])
 

@@ -14,13 +14,8 @@ from tests.parcels.conftest import ledger_row
 pytestmark = pytest.mark.django_db
 
 
-def upload(client, path, **data):
-    with open(path, "rb") as handle:
-        return client.post(reverse("parcels:import_start"), {"file": handle, **data})
-
-
 def test_upload_preview_confirm_imports_with_progress_and_history(
-    client, beijing, write_ledger, celery_eager, django_capture_on_commit_callbacks
+    upload_ledger, client, beijing, write_ledger, celery_eager, django_capture_on_commit_callbacks
 ):
     user = beijing["haidian_user"]
     ParcelFactory(
@@ -34,7 +29,7 @@ def test_upload_preview_confirm_imports_with_progress_and_history(
         [ledger_row(地块编号="HD-NEW"), ledger_row(地块编号="HD-OLD", 地块名称="新名")]
     )
 
-    response = upload(client, path)
+    response = upload_ledger(path)
 
     parcel_import = ParcelImport.objects.get()
     assert response.url == reverse("parcels:import_detail", args=[parcel_import.pk])
@@ -58,7 +53,7 @@ def test_upload_preview_confirm_imports_with_progress_and_history(
 
 
 def test_cross_district_overwrite_through_the_upload_page_changes_nothing(
-    client, beijing, write_ledger, celery_eager, django_capture_on_commit_callbacks
+    upload_ledger, client, beijing, write_ledger, celery_eager, django_capture_on_commit_callbacks
 ):
     theirs = ParcelFactory(district=beijing["daxing"], code="DX-001", name="大兴原地块")
     client.force_login(beijing["haidian_user"])
@@ -66,7 +61,7 @@ def test_cross_district_overwrite_through_the_upload_page_changes_nothing(
         [ledger_row(地块编号="DX-001", 区="大兴区", 地块名称="被改写")], ".csv", "gbk"
     )
 
-    response = upload(client, path)
+    response = upload_ledger(path)
 
     parcel_import = ParcelImport.objects.get()
     assert parcel_import.status == ParcelImport.Status.INVALID
@@ -81,20 +76,20 @@ def test_cross_district_overwrite_through_the_upload_page_changes_nothing(
     assert theirs.name == "大兴原地块"
 
 
-def test_city_staff_limits_an_upload_to_one_district(client, beijing, write_ledger):
+def test_city_staff_limits_an_upload_to_one_district(upload_ledger, client, beijing, write_ledger):
     client.force_login(beijing["city_user"])
     path = write_ledger([ledger_row(区="大兴区")])
 
-    upload(client, path, district=beijing["haidian"].pk)
+    upload_ledger(path, district=beijing["haidian"].pk)
 
     parcel_import = ParcelImport.objects.get()
     assert parcel_import.status == ParcelImport.Status.INVALID
     assert parcel_import.errors[0]["column"] == "区"
 
 
-def test_imports_are_private_to_their_uploader(client, beijing, write_ledger):
+def test_imports_are_private_to_their_uploader(upload_ledger, client, beijing, write_ledger):
     client.force_login(beijing["haidian_user"])
-    upload(client, write_ledger([ledger_row()]))
+    upload_ledger(write_ledger([ledger_row()]))
     parcel_import = ParcelImport.objects.get()
 
     client.force_login(beijing["daxing_user"])
@@ -110,13 +105,15 @@ def test_wrong_file_type_is_refused_on_the_form(client, beijing):
         reverse("parcels:import_start"), {"file": SimpleUploadedFile("ledger.pdf", b"%PDF")}
     )
     assert response.status_code == 200
-    assert "只能导入 .xlsx、.xls 或 .csv 文件" in response.text
+    assert "只能上传 .xlsx 或 .csv 文件，「ledger.pdf」不是。" in response.text
     assert not ParcelImport.objects.exists()
 
 
-def test_the_run_happens_once_even_if_the_task_is_delivered_twice(client, beijing, write_ledger):
+def test_the_run_happens_once_even_if_the_task_is_delivered_twice(
+    upload_ledger, client, beijing, write_ledger
+):
     client.force_login(beijing["haidian_user"])
-    upload(client, write_ledger([ledger_row()]))
+    upload_ledger(write_ledger([ledger_row()]))
     parcel_import = ParcelImport.objects.get()
     client.post(reverse("parcels:import_confirm", args=[parcel_import.pk]))  # task not run here
 
@@ -137,16 +134,18 @@ def test_template_download_has_the_documented_chinese_headers(client, beijing):
     client.force_login(beijing["daxing_user"])
     response = client.get(reverse("parcels:import_template"))
 
-    workbook = load_workbook(BytesIO(response.content))
+    workbook = load_workbook(BytesIO(response.getvalue()))
     assert [c.value for c in workbook["地块台账"][1]] == HEADERS
     assert workbook.sheetnames == ["地块台账", "填写说明"]
     page = client.get(reverse("parcels:import_start")).text
     assert "面积单位" in page and "2024年6月30日" in page
 
 
-def test_changed_between_preview_and_confirm_is_re_sorted(client, beijing, write_ledger):
+def test_changed_between_preview_and_confirm_is_re_sorted(
+    upload_ledger, client, beijing, write_ledger
+):
     client.force_login(beijing["haidian_user"])
-    upload(client, write_ledger([ledger_row(地块编号="HD-X", 面积="3")]))
+    upload_ledger(write_ledger([ledger_row(地块编号="HD-X", 面积="3")]))
     parcel_import = ParcelImport.objects.get()
     assert parcel_import.new_count == 1
     # Someone adds the same parcel by hand before the import is confirmed.

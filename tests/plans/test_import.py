@@ -95,7 +95,7 @@ def test_template_download_and_upload_through_the_urls(client, plans_2024, bj_ci
         {
             "year": 2025,
             "name": "北京市2025年度建设用地供应计划",
-            "file": _upload(template.content, "plan-template.xlsx"),
+            "file": _upload(template.getvalue(), "plan-template.xlsx"),
         },
     )
     plan = AnnualPlan.objects.get(year=2025, jurisdiction__code="beijing")
