@@ -1,10 +1,14 @@
 """Forms of the contract pages: validate input, then views call a service."""
 
+import os
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import AwardMethod, Indicator, Violation
 from landsupply.models import Enterprise
+from landsupply.uploads import check_evidence
+from landsupply.validators import DATE_VALIDATORS
 from parcels.models import Parcel, SupplyMethod
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -23,7 +27,7 @@ class AwardForm(forms.Form):
     )
     lease_years = forms.IntegerField(label=_("租赁年期（年）"), min_value=1)
     transfer_years = forms.IntegerField(label=_("出让年期（年）"), min_value=0)
-    lease_start = forms.DateField(label=_("租赁起始日"), widget=DATE)
+    lease_start = forms.DateField(label=_("租赁起始日"), widget=DATE, validators=DATE_VALIDATORS)
     extension_approval = forms.CharField(
         label=_("延长年期市政府批准文号（R11）"), max_length=100, required=False
     )
@@ -52,12 +56,23 @@ class ReportForm(forms.Form):
     actual = forms.DecimalField(
         label=_("实际值（是/否类填 1 或 0）"), max_digits=16, decimal_places=4
     )
-    evidence = forms.FileField(label=_("证明材料"), required=False)
+    evidence = forms.FileField(
+        label=_("证明材料"),
+        required=False,
+        help_text=_("PDF、图片或 Office 文档，按内容检查类型"),
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args, contract, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = contract.indicators.all()
+
+    def clean_evidence(self):
+        """The evidence file passes the upload checks (size, type by content), R17."""
+        evidence = self.cleaned_data.get("evidence")
+        if evidence:
+            check_evidence(evidence, name=os.path.basename(evidence.name or ""))
+        return evidence
 
 
 class ConfirmForm(forms.Form):
@@ -92,12 +107,14 @@ class RenewalDecideForm(forms.Form):
 
 
 class ExitApplyForm(forms.Form):
-    exit_date = forms.DateField(label=_("拟退出日期"), widget=DATE)
+    exit_date = forms.DateField(label=_("拟退出日期"), widget=DATE, validators=DATE_VALIDATORS)
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ExitCompleteForm(forms.Form):
-    exit_date = forms.DateField(label=_("退出（收回）日期"), widget=DATE, required=False)
+    exit_date = forms.DateField(
+        label=_("退出（收回）日期"), widget=DATE, required=False, validators=DATE_VALIDATORS
+    )
     penalty = forms.DecimalField(
         label=_("违约金（元）"), max_digits=16, decimal_places=2, min_value=0, initial=0
     )
@@ -129,7 +146,7 @@ class ExitCompleteForm(forms.Form):
 
 class ViolationForm(forms.Form):
     kind = forms.ChoiceField(label=_("违约类型"), choices=Violation.Kind.choices)
-    found_on = forms.DateField(label=_("发现日期"), widget=DATE)
+    found_on = forms.DateField(label=_("发现日期"), widget=DATE, validators=DATE_VALIDATORS)
     description = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 2}))
     disposal = forms.CharField(label=_("处置决定"), widget=forms.Textarea(attrs={"rows": 2}))
     serious = forms.BooleanField(label=_("情节严重：解除合同、收回土地"), required=False)

@@ -17,6 +17,7 @@ from assessments import exports, forms, selectors, services
 from assessments.filters import ContractFilter
 from assessments.models import Contract, ExitRecord, IndicatorReport
 from landsupply.access import staff_required
+from landsupply.forms import add_service_error
 from landsupply.models import User
 from parcels.selectors import district_list_for_user, parcel_list
 
@@ -204,20 +205,12 @@ def contract_action(request, pk, action):
         try:
             call(request.user, contract, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, success)
             return redirect(contract)
     messages.error(request, _("未办理：请按提示修改。"))
     return _detail(request, _get_contract(request, pk), bound=form, status=400)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @staff_required
@@ -228,7 +221,7 @@ def contract_create(request):
         try:
             contract = services.contract_award(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("合同已登记，请设定履约监管协议考核指标。"))
             return redirect(contract)

@@ -650,8 +650,10 @@ def check_spreadsheet(source, *, name: str, kind: str) -> SpreadsheetInfo:
     suffix = _suffix(name)
     if suffix in UNCHECKABLE_SPREADSHEETS:
         raise UploadRejected(
-            _("不支持 %(suffix)s 格式：请在 Excel 或 WPS 中另存为 .xlsx（或 .csv）后上传。")
-            % {"suffix": suffix},
+            _(
+                "不支持「%(name)s」的 %(suffix)s 格式：请在 Excel 或 WPS 中另存为 .xlsx（或 .csv）后上传。"
+            )
+            % {"name": name, "suffix": suffix},
             code="format",
         )
     if suffix not in SPREADSHEET_SUFFIXES:

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from parcels.models import LandUseCategory, Parcel, ParcelImport
@@ -35,7 +36,21 @@ class ParcelAdmin(SimpleHistoryAdmin):
 
 @admin.register(ParcelImport)
 class ParcelImportAdmin(admin.ModelAdmin):
+    """Imports are read-only here (they change only through the import pages and workers). The
+    file lives in private storage, which has no URL: it is shown by name, never linked."""
+
     list_display = ["original_name", "user", "district", "status", "total_rows", "created_at"]
     list_filter = ["status", "district"]
     list_select_related = ["user", "district"]
-    readonly_fields = ["errors", "preview"]
+    exclude = ["file"]
+    readonly_fields = ["stored_file"]
+
+    @admin.display(description=_("文件"))
+    def stored_file(self, obj):
+        return obj.file.name if obj.file else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

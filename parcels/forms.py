@@ -3,8 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from landsupply.validators import DATE_VALIDATORS
 from parcels.models import Parcel
-from parcels.units import AreaUnit, to_hectares
+from parcels.units import AreaUnit, max_hectares, to_hectares
 
 
 class ParcelForm(forms.ModelForm):
@@ -53,6 +54,12 @@ class ParcelForm(forms.ModelForm):
             cleaned["area_ha"] = to_hectares(cleaned["area"], cleaned["area_unit"])
             if cleaned["area_ha"] <= 0:
                 self.add_error("area", _("面积换算为公顷后必须大于 0。"))
+            elif cleaned["area_ha"] > max_hectares():
+                self.add_error(
+                    "area",
+                    _("面积折合 %(hectares)s 公顷，超过上限 %(max)s 公顷。")
+                    % {"hectares": cleaned["area_ha"], "max": max_hectares()},
+                )
         return cleaned
 
     def parcel_fields(self) -> dict:
@@ -64,7 +71,9 @@ class ParcelForm(forms.ModelForm):
 
 class SupplyRecordForm(forms.Form):
     supplied_on = forms.DateField(
-        label=_("供应日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("供应日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DATE_VALIDATORS,
     )
     contract_number = forms.CharField(label=_("合同编号"), max_length=64)
     transaction_price = forms.DecimalField(

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from import_export import fields, resources, widgets
 
 from landsupply.models import District
+from landsupply.validators import DATE_MAX, DATE_MIN, date_in_range
 from parcels.models import LandSource, LandUseCategory, Parcel, SupplyMethod
-from parcels.units import AreaUnit, parse_unit, to_hectares
+from parcels.units import AreaUnit, max_hectares, parse_unit, to_hectares
 
 
 class ColumnNote(str):
@@ -305,21 +306,36 @@ class YesNoWidget(widgets.BooleanWidget):
 
 
 class LedgerDateWidget(widgets.DateWidget):
-    """Dates as 2024-06-30, 2024/6/30, 2024年6月30日, or a spreadsheet date cell."""
+    """Dates as 2024-06-30, 2024/6/30, 2024年6月30日, or a spreadsheet date cell, within
+    landsupply.validators.DATE_MIN … DATE_MAX."""
+
+    @staticmethod
+    def in_range(day: date) -> date:
+        if not date_in_range(day):
+            raise CellError(
+                _("日期 %(date)s 超出范围（%(min)s 至 %(max)s）")
+                % {
+                    "date": day.isoformat(),
+                    "min": DATE_MIN.isoformat(),
+                    "max": DATE_MAX.isoformat(),
+                }
+            )
+        return day
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime):
-            return value.date()
+            return self.in_range(value.date())
         if isinstance(value, date):
-            return value
+            return self.in_range(value)
         text = cell_text(value)
         if not text:
             return None
         for fmt in _DATE_FORMATS:
             try:
-                return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
+                day = datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date
             except ValueError:
                 continue
+            return self.in_range(day)
         raise CellError(
             _("日期无法识别「%(text)s」（可写 2024-06-30、2024/6/30 或 2024年6月30日）")
             % {"text": text}
@@ -420,9 +436,10 @@ class AreaField(LedgerField):
                 _("面积必须大于 0（%(amount)s %(unit)s 折合 %(hectares)s 公顷）")
                 % {"amount": amount, "unit": unit_text, "hectares": hectares}
             )
-        if hectares >= Decimal("1e8"):
+        if hectares > max_hectares():
             raise CellError(
-                _("面积过大（%(amount)s %(unit)s）") % {"amount": amount, "unit": unit_text}
+                _("面积过大（%(amount)s %(unit)s 折合 %(hectares)s 公顷，上限 %(max)s 公顷）")
+                % {"amount": amount, "unit": unit_text, "hectares": hectares, "max": max_hectares()}
             )
         return hectares
 

@@ -67,3 +67,12 @@ def to_hectares(value, unit: str) -> Decimal:
 def hectares_to_mu(hectares: Decimal) -> Decimal:
     """Return hectares as 亩, Decimal rounded to 2 places."""
     return (hectares * MU_PER_HECTARE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def max_hectares() -> Decimal:
+    """Return the largest area a parcel can hold, in hectares (99,999,999.9999: Parcel.area_ha
+    has 12 digits, 4 of them decimal)."""
+    from landsupply.validators import decimal_max
+    from parcels.models import Parcel
+
+    return decimal_max(Parcel, "area_ha")

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from landsupply.access import staff_required
+from landsupply.forms import add_service_error
 from landsupply.history import history_rows
 from parcels import selectors, services
 from parcels.filters import ParcelFilter
@@ -59,7 +60,7 @@ def parcel_create(request):
         try:
             parcel = services.parcel_create(user=request.user, **form.parcel_fields())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields={"area_ha": "area"})
         else:
             return redirect(parcel)
     return render(request, "parcels/parcel_form.html", {"form": form})
@@ -76,7 +77,7 @@ def parcel_update(request, pk):
                 user=request.user, parcel=_get_parcel(request, pk), **form.parcel_fields()
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields={"area_ha": "area"})
         else:
             return redirect(parcel)
     return render(request, "parcels/parcel_form.html", {"form": form, "parcel": parcel})
@@ -90,7 +91,7 @@ def parcel_record_supply(request, pk):
         try:
             services.parcel_record_supply(user=request.user, parcel=parcel, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc, fields={"area_ha": "area"})
         else:
             return redirect(parcel)
     return render(

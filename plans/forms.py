@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from landsupply.validators import DATE_VALIDATORS
 from parcels.models import Parcel
 from plans.models import (
     AdjustmentItem,
@@ -201,6 +202,7 @@ class MilestoneRowForm(RowForm):
         label=_("节点日期"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        validators=DATE_VALIDATORS,
     )
     cumulative_pct = forms.DecimalField(label=_("累计完成率（%）"), required=False, **PCT_FIELD)
 

@@ -16,13 +16,15 @@ Columns (Chinese header, or the English key in brackets):
 Rows are read in order: a category's parent comes before it. Rules R1–R6, R10.
 """
 
-import csv
 import datetime
-import io
+import os
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from landsupply.uploads import check_spreadsheet, csv_rows
+from landsupply.validators import date_in_range
 
 COLUMNS = [
     ("section", "类型"),
@@ -63,20 +65,27 @@ PLAN_FIELDS = {
 
 def read_rows(upload) -> list[dict]:
     """Return the rows of an uploaded .xlsx or .csv as [{key: text, "_row": sheet row}], header
-    matched by Chinese label or English key. Raises ValidationError for an unreadable file or a
+    matched by Chinese label or English key. The file is read only after it passed the upload
+    checks of a plan (landsupply.uploads: size, zip limits, sheet range; openpyxl pads every
+    row to the sheet's width, so the range must be bounded first). Raises ValidationError
+    (UploadRejected naming the limit) for a file that breaks a limit or cannot be read, or a
     header without the 类型 column."""
-    name = (getattr(upload, "name", "") or "").lower()
-    content = upload.read()
+    name = os.path.basename(getattr(upload, "name", "") or "plan")
+    info = check_spreadsheet(upload, name=name, kind="plan")
+    handle = getattr(upload, "file", upload)
+    handle.seek(0)
     try:
-        if name.endswith(".xlsx"):
+        if info.format == "xlsx":
             from openpyxl import load_workbook
 
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            sheet = load_workbook(handle, read_only=True, data_only=True).worksheets[0]
             table = [
                 ["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)
             ]
         else:
-            table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+            table = list(csv_rows(handle, info.encoding, name=name))
+    except ValidationError:
+        raise
     except Exception as exc:  # noqa: BLE001 — any parse failure is the user's file
         raise ValidationError(
             _("无法读取文件（请使用模板的 .xlsx 或 UTF-8 .csv）：%(error)s") % {"error": exc}
@@ -103,7 +112,10 @@ def _decimal(row, key, errors):
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip().replace(",", ""))
+        if not number.is_finite():
+            raise InvalidOperation
+        return number
     except InvalidOperation:
         errors.append(
             _("第 %(row)s 行「%(column)s」：%(value)s 不是数字。")
@@ -114,15 +126,19 @@ def _decimal(row, key, errors):
 
 def _date(row, key, errors):
     value = row.get(key)
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
     try:
-        return datetime.date.fromisoformat(str(value))
+        if isinstance(value, datetime.datetime):
+            day = value.date()
+        elif isinstance(value, datetime.date):
+            day = value
+        else:
+            day = datetime.date.fromisoformat(str(value))
+        if not date_in_range(day):
+            raise ValueError
+        return day
     except ValueError:
         errors.append(
-            _("第 %(row)s 行「%(column)s」：%(value)s 不是日期（YYYY-MM-DD）。")
+            _("第 %(row)s 行「%(column)s」：%(value)s 不是 1900–2100 年间的日期（YYYY-MM-DD）。")
             % {"row": row["_row"], "column": LABEL[key], "value": value}
         )
         return None

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from landsupply.access import city_staff_required, role_required, staff_required
 from landsupply.exports import Sheet, xlsx_response
+from landsupply.forms import add_service_error
 from landsupply.history import history_rows
 from parcels.models import LandUseCategory
 from parcels.selectors import district_list_for_user
@@ -168,7 +169,7 @@ def adjustment_create(request):
                 user=request.user, plan=plan, reason=form.cleaned_data["reason"], items=items
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("调整申请已保存为草稿，请核对调整前后对比后报送。"))
             return redirect(adjustment)
@@ -486,7 +487,7 @@ def plan_create(request):
         try:
             plan = services.plan_create(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已创建计划草稿，请核对各项指标后发布。"))
             return redirect("plans:plan_edit", plan.pk)

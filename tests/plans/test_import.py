@@ -56,7 +56,7 @@ def test_unreadable_cells_are_listed_by_row_and_column_and_nothing_is_created(
         services.plan_import(user=bj_city, year=2025, name="x", upload=_upload(content))
     messages = exc.value.messages
     assert "第 3 行「下限（公顷）」：abc 不是数字。" in messages
-    assert "第 4 行「日期」：2025-13-01 不是日期（YYYY-MM-DD）。" in messages
+    assert "第 4 行「日期」：2025-13-01 不是 1900–2100 年间的日期（YYYY-MM-DD）。" in messages
     assert any(m.startswith("第 5 行「类型」：土地") for m in messages)
     assert not AnnualPlan.objects.exists()
 

@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from assessments import rules, selectors
+from assessments.models import Contract
 from landsupply.models import Jurisdiction
+from landsupply.validators import DATE_MAX, DATE_MIN, date_in_range, decimal_max
 
 LABELS = [
     ("base_price", "底价（元）"),
@@ -57,6 +59,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--base-price 不是金额：{options['base_price']}", returncode=2
             ) from exc
+        limit = decimal_max(Contract, "base_price")
+        if not base_price.is_finite() or base_price > limit:
+            raise CommandError(
+                f"--base-price 须为不超过 {limit:,} 元的金额（合同基准价的上限）："
+                f"{options['base_price']}",
+                returncode=2,
+            )
         lease_start = None
         if options["lease_start"]:
             try:
@@ -65,6 +74,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--lease-start 须为 YYYY-MM-DD：{options['lease_start']}", returncode=2
                 ) from exc
+            if not date_in_range(lease_start):
+                raise CommandError(
+                    f"--lease-start 须在 {DATE_MIN} 至 {DATE_MAX} 之间：{options['lease_start']}",
+                    returncode=2,
+                )
         try:
             rule_set = selectors.rule_set_effective(
                 jurisdiction=jurisdiction, on=lease_start or timezone.localdate()

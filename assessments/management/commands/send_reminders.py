@@ -6,6 +6,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import services
+from landsupply.validators import DATE_MAX, DATE_MIN, date_in_range
 
 
 class Command(BaseCommand):
@@ -24,6 +25,10 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--today 须为 YYYY-MM-DD：{options['today']}", returncode=2
                 ) from exc
+            if not date_in_range(today):
+                raise CommandError(
+                    f"--today 须在 {DATE_MIN} 至 {DATE_MAX} 之间：{options['today']}", returncode=2
+                )
         sent = services.reminder_sweep(today=today)
         if options["format"] == "json":
             self.stdout.write(json.dumps({"sent": sent}, ensure_ascii=False, indent=2))

@@ -1,0 +1,49 @@
+"""Run one upload through its check and, if it passes, through the reader that would read it
+next, in a process of its own with an address-space limit; print the outcome as JSON.
+
+python -m tests.hostile_child KIND PATH NAME LIMIT_MB — KIND is ledger, plan or evidence.
+Used by tests/landsupply/test_hostile_uploads.py, which measures this process's peak memory:
+a regression that lets a bomb reach python-calamine or openpyxl fails to allocate here (or is
+killed) instead of taking pytest down.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def main(kind: str, path: str, name: str, limit_mb: int) -> None:
+    limit = limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landsupply.settings")
+    import django
+
+    django.setup()
+    from django.core.exceptions import ValidationError
+    from django.core.files import File
+
+    from landsupply.uploads import check_evidence
+    from parcels.ledger import LedgerFileError, read_ledger
+    from plans.spreadsheet import read_rows
+
+    started = time.perf_counter()
+    result = {"ok": True, "message": ""}
+    try:
+        if kind == "evidence":
+            check_evidence(path, name=name)
+        elif kind == "ledger":
+            _total, rows = read_ledger(path, name=name)  # the check, then python-calamine
+            result["rows"] = sum(1 for _row in rows)
+        else:
+            with open(path, "rb") as handle:  # the check, then openpyxl or csv
+                result["rows"] = len(read_rows(File(handle, name=name)))
+    except (ValidationError, LedgerFileError) as exc:
+        result = {"ok": False, "message": "；".join(getattr(exc, "messages", [str(exc)]))}
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
