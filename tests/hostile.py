@@ -193,7 +193,7 @@ def many_members(folder: Path, count=2_000) -> Path:
         archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("xl/workbook.xml", WORKBOOK)
         for i in range(count):
-            archive.writestr(f"xl/media/{i}.xml", "")
+            archive.writestr(f"xl/media/{i}.xml", "<a/>")
     return path
 
 
