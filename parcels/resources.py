@@ -430,16 +430,19 @@ class AreaField(LedgerField):
                 _("面积单位不明确「%(unit)s」（可填：公顷、平方米、亩）") % {"unit": unit_text},
                 column=UNIT_HEADER,
             ) from None
-        hectares = to_hectares(number, unit)
+        try:
+            hectares = to_hectares(number, unit)
+        except InvalidOperation:  # more digits than a Decimal context holds: far too large
+            hectares = None
+        if hectares is None or hectares > max_hectares():
+            raise CellError(
+                _("面积过大（%(amount)s %(unit)s），上限 %(max)s 公顷")
+                % {"amount": amount, "unit": unit_text, "max": max_hectares()}
+            )
         if hectares <= 0:
             raise CellError(
                 _("面积必须大于 0（%(amount)s %(unit)s 折合 %(hectares)s 公顷）")
                 % {"amount": amount, "unit": unit_text, "hectares": hectares}
-            )
-        if hectares > max_hectares():
-            raise CellError(
-                _("面积过大（%(amount)s %(unit)s 折合 %(hectares)s 公顷，上限 %(max)s 公顷）")
-                % {"amount": amount, "unit": unit_text, "hectares": hectares, "max": max_hectares()}
             )
         return hectares
 
