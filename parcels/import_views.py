@@ -69,6 +69,7 @@ def import_start(request):
             "form": form,
             "columns": LEDGER_COLUMNS,
             "limits": limits_for("ledger"),
+            "limit_rows": f"{limits_for('ledger').max_rows:,}",
             "recent": selectors.parcel_import_list(user=request.user)[:10],
         },
     )

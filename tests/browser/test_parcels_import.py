@@ -1,4 +1,5 @@
-"""District staff upload a ledger, see the preview and errors, confirm, and see it imported."""
+"""District staff upload a ledger, see the check, the preview and errors, confirm, and see it
+imported; a hostile file is refused on the upload form with the limit it broke."""
 
 import pytest
 
@@ -42,9 +43,23 @@ def test_district_user_uploads_previews_and_confirms_a_ledger(
             "good.csv",
         )
 
+        from tests import hostile
+
+        bomb = hostile.dimension_bomb(tmp_path)
+
         login("hd_staff")
         page.goto(page.base_url + "/parcels/")
         page.click("text=导入台账")
+        assert "200,000 行数据" in page.inner_text("#upload-limits")
+        page.set_input_files("input[name=file]", str(bomb))
+        page.click("text=上传并校验")
+        page.wait_for_selector(".errorlist")
+        assert "A1:XFD1048576" in page.inner_text(".errorlist")
+        screenshot("parcels_import_refused")
+        page.set_viewport_size({"width": 390, "height": 900})
+        screenshot("parcels_import_refused_390")
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
         page.set_input_files("input[name=file]", str(bad))
         page.click("text=上传并校验")
         page.wait_for_selector("#errors")
@@ -61,5 +76,29 @@ def test_district_user_uploads_previews_and_confirms_a_ledger(
         page.wait_for_selector("text=导入完成")
         screenshot("parcels_import_done")
         assert Parcel.objects.filter(district__code="haidian").count() == 2
+
+        # A file waiting for the worker's check, and one whose worker died (the sweep failed it).
+        from parcels.imports import parcel_import_expire_stale
+        from parcels.models import ParcelImport
+
+        user = ParcelImport.objects.first().user
+        waiting = ParcelImport.objects.create(
+            user=user, original_name="等待.xlsx", status="pending", phase="排队", total_rows=0
+        )
+        page.goto(page.base_url + waiting.get_absolute_url())
+        assert "正在校验" in page.inner_text("#progress-text")
+        screenshot("parcels_import_checking")
+        ParcelImport.objects.filter(pk=waiting.pk).update(status="running", heartbeat_at=None)
+        import datetime
+
+        from django.utils import timezone
+
+        ParcelImport.objects.filter(pk=waiting.pk).update(
+            heartbeat_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        parcel_import_expire_stale()
+        page.goto(page.base_url + waiting.get_absolute_url())
+        page.wait_for_selector("#retry-import")
+        screenshot("parcels_import_failed_retry")
     finally:
         app.conf.task_always_eager = False
