@@ -92,27 +92,27 @@ def import_detail(request, pk):
     )
 
 
-@staff_required
-@require_POST
-def import_confirm(request, pk):
+def _import_action(request, pk, service):
+    """Run `service` (confirm, retry) on one of the user's imports; a refusal is a message."""
     parcel_import = _get_import(request, pk)
     try:
-        imports.parcel_import_confirm(user=request.user, parcel_import=parcel_import)
+        service(user=request.user, parcel_import=parcel_import)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect(parcel_import)
+
+
+@staff_required
+@require_POST
+def import_confirm(request, pk):
+    return _import_action(request, pk, imports.parcel_import_confirm)
 
 
 @staff_required
 @require_POST
 def import_retry(request, pk):
     """Start a failed import again from the check of its stored file."""
-    parcel_import = _get_import(request, pk)
-    try:
-        imports.parcel_import_retry(user=request.user, parcel_import=parcel_import)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    return redirect(parcel_import)
+    return _import_action(request, pk, imports.parcel_import_retry)
 
 
 @staff_required

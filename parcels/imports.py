@@ -134,12 +134,16 @@ def parcel_import_create(
     return parcel_import
 
 
-def _claim(parcel_import_id: int, *, from_status: str, to_status: str, phase: str) -> bool:
-    return bool(
-        ParcelImport.objects.filter(pk=parcel_import_id, status=from_status).update(
-            status=to_status, phase=phase, heartbeat_at=timezone.now()
-        )
+def _claim(
+    parcel_import_id: int, *, from_status: str, to_status: str, phase: str
+) -> tuple[bool, ParcelImport]:
+    """Move the import from `from_status` to `to_status` if it is there (one conditional
+    UPDATE, so one worker claims it) and return (claimed, the import)."""
+    claimed = ParcelImport.objects.filter(pk=parcel_import_id, status=from_status).update(
+        status=to_status, phase=phase, heartbeat_at=timezone.now()
     )
+    parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
+    return bool(claimed), parcel_import
 
 
 def _finish(parcel_import: ParcelImport, check: LedgerCheck, *, claimed: str, status: str) -> bool:
@@ -167,13 +171,20 @@ def _finish(parcel_import: ParcelImport, check: LedgerCheck, *, claimed: str, st
     return bool(ParcelImport.objects.filter(pk=parcel_import.pk, status=claimed).update(**values))
 
 
-def _local_ledger(parcel_import: ParcelImport):
-    """A local copy of the stored ledger file, read through its storage (bounded in size)."""
-    return local_copy(
+def _check_stored(parcel_import: ParcelImport, progress) -> LedgerCheck:
+    """Check the stored ledger file, read through its storage into a bounded local copy."""
+    with local_copy(
         parcel_import.file,
         max_bytes=limits_for("ledger").max_bytes,
         suffix=Path(parcel_import.original_name).suffix.lower(),
-    )
+    ) as path:
+        return ledger_check(
+            path=path,
+            name=parcel_import.original_name,
+            user=parcel_import.user,
+            district=parcel_import.district,
+            progress=progress,
+        )
 
 
 def parcel_import_check(*, parcel_import_id: int) -> ParcelImport:
@@ -183,23 +194,14 @@ def parcel_import_check(*, parcel_import_id: int) -> ParcelImport:
 
     Runs once: an import that is not PENDING is returned unchanged.
     """
-    claimed = _claim(
+    claimed, parcel_import = _claim(
         parcel_import_id, from_status=Status.PENDING, to_status=Status.CHECKING, phase="校验"
     )
-    parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
     if not claimed:
         return parcel_import
-    progress = ImportProgress(parcel_import)
     status = Status.INVALID
     try:
-        with _local_ledger(parcel_import) as path:
-            check = ledger_check(
-                path=path,
-                name=parcel_import.original_name,
-                user=parcel_import.user,
-                district=parcel_import.district,
-                progress=Throttle(progress),
-            )
+        check = _check_stored(parcel_import, Throttle(ImportProgress(parcel_import)))
     except (LedgerFileError, PermissionDenied, UploadRejected) as exc:
         check = LedgerCheck(errors=_error(_message(exc)))
     except Exception:
@@ -260,23 +262,15 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
 
     Runs once: an import that is not QUEUED is returned unchanged.
     """
-    claimed = _claim(
+    claimed, parcel_import = _claim(
         parcel_import_id, from_status=Status.QUEUED, to_status=Status.RUNNING, phase="读取"
     )
-    parcel_import = ParcelImport.objects.select_related("user", "district").get(pk=parcel_import_id)
     if not claimed:
         return parcel_import
     progress = ImportProgress(parcel_import)
     throttled = Throttle(progress)
     try:
-        with _local_ledger(parcel_import) as path:
-            check = ledger_check(
-                path=path,
-                name=parcel_import.original_name,
-                user=parcel_import.user,
-                district=parcel_import.district,
-                progress=throttled,
-            )
+        check = _check_stored(parcel_import, throttled)
         if check.ok:
             progress(gettext_noop("写入"), 0, len(check.new) + len(check.changed))
             with transaction.atomic():
