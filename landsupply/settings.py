@@ -167,7 +167,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# --- Uploads: landsupply/uploads.py checks every file against these before anything reads it ---
+# --- Uploads: landsupply/uploads/ checks every file against these before anything reads it ---
 MB = 1024 * 1024
 UPLOAD_LIMITS = {
     # python-calamine allocates rows × columns cells (32 bytes each) for the used range.

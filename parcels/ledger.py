@@ -106,7 +106,7 @@ def _normalise_header(text: str) -> str:
 
 def read_ledger(path, *, name: str | None = None) -> tuple[int, Iterator[list]]:
     """Return (number of rows incl. the header, iterator of rows as lists of cell values) of the
-    ledger file at `path`, once it has passed the upload checks of a ledger (uploads.py).
+    ledger file at `path`, once it has passed the upload checks of a ledger (landsupply.uploads).
 
     `name` is the file's name as uploaded (its extension gives the type; default: the path's).
     Spreadsheets are read with python-calamine (first sheet); CSV is decoded as the check found
