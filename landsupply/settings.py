@@ -184,6 +184,9 @@ UPLOAD_MAX_UNCOMPRESSED_BYTES = 400 * MB  # all members of one .xlsx/.docx toget
 UPLOAD_MAX_COMPRESSION_RATIO = 100  # a 200,000-row ledger from openpyxl: 16:1
 UPLOAD_MAX_ZIP_MEMBERS = 1_000
 UPLOAD_CSV_MAX_ROW_CHARS = 1_000_000
+# The web request scans the cells of worksheet XML up to this size (a 20,000-row ledger is about
+# 20 MB, 1 s); a larger sheet's cells are scanned by the worker before it reads the file.
+UPLOAD_WEB_SCAN_BYTES = 32 * MB
 # The request keeps at most this much of one file on disk (the largest limit above).
 UPLOAD_REQUEST_MAX_BYTES = max(limit["max_bytes"] for limit in UPLOAD_LIMITS.values())
 FILE_UPLOAD_HANDLERS = [

@@ -117,7 +117,10 @@ def parcel_import_create(
 
     name = Path(uploaded_file.name or "ledger").name
     scope_districts(user=user, district=district)
-    check_spreadsheet(uploaded_file, name=name, kind="ledger")
+    # The cells of a large sheet are scanned by the worker before it reads them.
+    check_spreadsheet(
+        uploaded_file, name=name, kind="ledger", scan_bytes=settings.UPLOAD_WEB_SCAN_BYTES
+    )
     with transaction.atomic():
         parcel_import = ParcelImport(
             user=user,

@@ -32,12 +32,14 @@ _DIGITS = "0123456789"
 @dataclass(frozen=True)
 class SpreadsheetInfo:
     """What the check found: "xlsx" or "csv", the used range (last row and column with a cell,
-    header included) and, for CSV, the encoding to read it with."""
+    header included), for CSV the encoding to read it with; complete is False when a worksheet
+    larger than scan_bytes had only its head checked (rows and columns then leave it out)."""
 
     format: str
     rows: int
     columns: int
     encoding: str | None = None
+    complete: bool = True
 
 
 def _refuse_dtd(name: str):
@@ -73,10 +75,15 @@ def _attr(attrs: list, key: str):
     return None
 
 
-def scan_xml(chunks, *, name: str, limits: Limits) -> tuple[int, int]:
+class _HeadRead(Exception):
+    """The head of a worksheet (up to <sheetData>) is read; the cells are left for later."""
+
+
+def scan_xml(chunks, *, name: str, limits: Limits, head_only: bool = False) -> tuple[int, int]:
     """Return (last row, last column) holding a cell in the <sheetData> of an XML part given as
     byte chunks (0, 0 for a part that is no worksheet), checking the declared <dimension> and
-    every cell against the limits as it goes. Builds no tree; refuses a DTD.
+    every cell against the limits as it goes. Builds no tree; refuses a DTD. With head_only,
+    stops where the cells begin (the DTD and the declared dimension are checked).
 
     Raises UploadRejected. This runs once per element of the sheet, so it is kept lean.
     """
@@ -119,6 +126,8 @@ def scan_xml(chunks, *, name: str, limits: Limits) -> tuple[int, int]:
                 new_row(_int(ref, name) if ref else state[0] + 1)
                 state[4] = ref
         elif tag == "sheetData":
+            if head_only:
+                raise _HeadRead
             state[5] = True
         elif tag == "dimension":
             ref = _attr(attrs, "ref") or ""
@@ -138,6 +147,8 @@ def scan_xml(chunks, *, name: str, limits: Limits) -> tuple[int, int]:
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
+    except _HeadRead:
+        pass
     except expat.ExpatError:
         raise UploadRejected(
             _("文件「%(name)s」的内容不是有效的 XML（文件已损坏）。") % {"name": name},
@@ -221,7 +232,7 @@ class _counted:
             yield chunk
 
 
-def _check_xlsx(handle, *, name: str, limits: Limits) -> SpreadsheetInfo:
+def _check_xlsx(handle, *, name: str, limits: Limits, scan_bytes: int | None) -> SpreadsheetInfo:
     archive = check_zip(handle, name=name, limits=limits, what=".xlsx")
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names and not any(n.endswith("/workbook.xml") for n in names):
@@ -231,18 +242,21 @@ def _check_xlsx(handle, *, name: str, limits: Limits) -> SpreadsheetInfo:
         )
     total = 0
     rows = columns = 0
+    complete = True
     # Every XML part is scanned: a worksheet is whatever part holds <sheetData>, under any name.
     for info in archive.infolist():
+        head_only = scan_bytes is not None and info.file_size > scan_bytes
+        complete = complete and not head_only
         chunks = zip_member_chunks(archive, info, name=name, limits=limits, total=total)
         counted = _counted(chunks)
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            last_row, last_column = scan_xml(counted, name=name, limits=limits)
+            last_row, last_column = scan_xml(counted, name=name, limits=limits, head_only=head_only)
             rows, columns = max(rows, last_row), max(columns, last_column)
-        else:
+        elif not head_only:
             for _chunk in counted:
                 pass
         total += counted.bytes
-    return SpreadsheetInfo(format="xlsx", rows=rows, columns=columns)
+    return SpreadsheetInfo(format="xlsx", rows=rows, columns=columns, complete=complete)
 
 
 def _csv_lines(handle, encoding: str, *, name: str, counter: dict) -> Iterator[str]:
@@ -347,12 +361,18 @@ def _check_csv(handle, *, name: str, limits: Limits) -> SpreadsheetInfo:
     )
 
 
-def check_spreadsheet(source, *, name: str, kind: str) -> SpreadsheetInfo:
+def check_spreadsheet(
+    source, *, name: str, kind: str, scan_bytes: int | None = None
+) -> SpreadsheetInfo:
     """Return what a spreadsheet upload holds once it has passed every limit of `kind`
     (limits_for): size; for .xlsx/.xlsm the zip checks, the declared and the actual used range
     of every worksheet (rows, columns, cells); for .csv the encoding, NUL bytes, row length,
     rows and columns. `source` is a path or a file; `name` gives the type by its extension
     (the content must agree). Memory stays bounded (see the module docstring).
+
+    scan_bytes (the web request's budget, settings.UPLOAD_WEB_SCAN_BYTES) leaves the cells of a
+    worksheet part larger than that to a later full check: its DTD, declared dimension and zip
+    sizes are still checked. Readers always run the full check (scan_bytes None).
 
     Raises UploadRejected with a message naming the file and the limit.
     """
@@ -374,4 +394,4 @@ def check_spreadsheet(source, *, name: str, kind: str) -> SpreadsheetInfo:
     with binary_source(source) as handle:
         if SPREADSHEET_SUFFIXES[suffix] == "csv":
             return _check_csv(handle, name=name, limits=limits)
-        return _check_xlsx(handle, name=name, limits=limits)
+        return _check_xlsx(handle, name=name, limits=limits, scan_bytes=scan_bytes)

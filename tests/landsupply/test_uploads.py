@@ -194,3 +194,19 @@ def test_local_copy_reads_through_the_storage_and_is_bounded():
     assert not path.exists()
     with pytest.raises(UploadRejected, match="超过上限 7 字节"), local_copy(stored, max_bytes=7):
         pass
+
+
+def test_the_web_budget_checks_a_large_sheets_head_and_leaves_its_cells(tmp_path):
+    far_cell = hostile.dimension_bomb(tmp_path, declare=False)  # small <dimension>, cell far out
+    declared = hostile.dimension_bomb(tmp_path)
+
+    info = check_spreadsheet(far_cell, name="a.xlsx", kind="ledger", scan_bytes=100)
+    assert info.complete is False  # the cells are left to the worker's full check
+    with pytest.raises(UploadRejected, match="A1:XFD1048576"):
+        check_spreadsheet(declared, name="b.xlsx", kind="ledger", scan_bytes=100)
+    with pytest.raises(UploadRejected, match="DTD"):
+        check_spreadsheet(
+            hostile.billion_laughs(tmp_path), name="c.xlsx", kind="ledger", scan_bytes=100
+        )
+    with pytest.raises(UploadRejected, match="1,048,576"):
+        check_spreadsheet(far_cell, name="a.xlsx", kind="ledger", scan_bytes=10_000)

@@ -235,3 +235,21 @@ def test_two_confirms_at_once_make_one_import(beijing, write_ledger, monkeypatch
     for pk in queued:
         parcel_import_run(parcel_import_id=pk)
     assert Parcel.objects.count() == 1
+
+
+def test_a_large_sheet_is_scanned_by_the_worker_before_it_is_read(
+    client, beijing, settings, tmp_path, upload_ledger
+):
+    """Past UPLOAD_WEB_SCAN_BYTES the web checks a sheet's head only; the worker scans every
+    cell before python-calamine sees the file, so a far cell never reaches it."""
+    from tests import hostile
+
+    settings.UPLOAD_WEB_SCAN_BYTES = 100
+    client.force_login(beijing["haidian_user"])
+
+    upload_ledger(hostile.dimension_bomb(tmp_path, declare=False))
+
+    parcel_import = ParcelImport.objects.get()
+    assert parcel_import.status == Status.INVALID
+    assert "1,048,576" in parcel_import.errors[0]["message"]
+    assert not Parcel.objects.exists()
