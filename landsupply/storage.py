@@ -14,6 +14,11 @@ with the database or S3 backend there is none.
 """
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -133,6 +138,21 @@ def _forget_private_storage(*, setting, **kwargs):
     """Tests that switch STORAGES get the new backend (Django resets its own handler too)."""
     if setting == "STORAGES":
         private_storage._wrapped = empty
+
+
+@contextmanager
+def local_copy(field_file) -> Iterator[Path]:
+    """Yield a local path holding the stored file's bytes, read through the storage API.
+
+    For readers that need a path (python-calamine opens workbooks by name): a temporary copy,
+    removed afterwards, with the file's suffix, whatever the backend. Raises FileNotFoundError
+    when the storage has no such file.
+    """
+    suffix = Path(field_file.name).suffix
+    with field_file.open("rb") as source, tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
 
 
 def get_private_storage():

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from landsupply.models import District, User
+from landsupply.storage import local_copy
 from parcels.ledger import (
     LedgerCheck,
     LedgerFileError,
@@ -107,9 +108,8 @@ def parcel_import_create(
     parcel_import.file.save(name, uploaded_file, save=False)
     parcel_import.save()
     try:
-        check = ledger_check(
-            path=parcel_import.file.path, user=user, district=district, progress=None
-        )
+        with local_copy(parcel_import.file) as path:
+            check = ledger_check(path=path, user=user, district=district, progress=None)
     except LedgerFileError as exc:
         parcel_import.status = ParcelImport.Status.INVALID
         parcel_import.errors = [{"row": None, "column": "", "message": str(exc)}]
@@ -164,12 +164,13 @@ def parcel_import_run(*, parcel_import_id: int) -> ParcelImport:
     progress = ImportProgress(parcel_import)
     throttled = Throttle(progress)
     try:
-        check = ledger_check(
-            path=parcel_import.file.path,
-            user=parcel_import.user,
-            district=parcel_import.district,
-            progress=throttled,
-        )
+        with local_copy(parcel_import.file) as path:  # the worker may be on another machine
+            check = ledger_check(
+                path=path,
+                user=parcel_import.user,
+                district=parcel_import.district,
+                progress=throttled,
+            )
         if check.ok:
             progress(gettext_noop("写入"), 0, len(check.new) + len(check.changed))
             ledger_write(
