@@ -67,7 +67,9 @@ class DatabaseStorage(Storage):
 
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode:
-            raise ValueError("DatabaseStorage files are written with save(), not opened for writing")
+            raise ValueError(
+                "DatabaseStorage files are written with save(), not opened for writing"
+            )
         row = self._model().objects.filter(name=name).only("content").first()
         if row is None:
             raise FileNotFoundError(name)

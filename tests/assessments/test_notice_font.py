@@ -38,7 +38,11 @@ def test_notice_pdf_embeds_its_packaged_font_on_a_server_without_chinese_fonts(t
     if not exports.pdf_available():
         pytest.skip("WeasyPrint needs Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0)")
     latin = next(
-        (d for d in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")) if d.is_dir()),
+        (
+            d
+            for d in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+            if d.is_dir()
+        ),
         None,
     )
     if latin is None:
@@ -48,10 +52,19 @@ def test_notice_pdf_embeds_its_packaged_font_on_a_server_without_chinese_fonts(t
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
         f"<fontconfig><dir>{latin}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>"
     )
-    env = {**os.environ, "FONTCONFIG_FILE": str(empty), "DJANGO_SETTINGS_MODULE": "landsupply.settings"}
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(empty),
+        "DJANGO_SETTINGS_MODULE": "landsupply.settings",
+    }
     env.pop("FONTCONFIG_PATH", None)
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())

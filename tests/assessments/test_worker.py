@@ -10,7 +10,14 @@ import uuid
 import pytest
 
 from landsupply.models import Notification
-from tests.services import database_url, redis_broker, skip_or_fail, start_worker, stop_worker, wait_for
+from tests.services import (
+    database_url,
+    redis_broker,
+    skip_or_fail,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 
 @pytest.mark.django_db(transaction=True)

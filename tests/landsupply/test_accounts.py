@@ -43,7 +43,9 @@ def test_ten_wrong_passwords_lock_the_account_even_for_the_right_password(client
     html = response.content.decode()
     assert "账号已暂时锁定" in html and "30 分钟" in html and "系统管理员" in html
     assert client.get(reverse("home")).status_code == 302  # not logged in
-    assert any("Locking out" in r.getMessage() or "lock" in r.getMessage().lower() for r in caplog.records)
+    assert any(
+        "Locking out" in r.getMessage() or "lock" in r.getMessage().lower() for r in caplog.records
+    )
 
 
 def test_the_lock_is_for_the_account_from_any_address(client):
@@ -150,7 +152,11 @@ def test_password_change_needs_the_old_password(client):
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": "guess", "new_password1": "Tudi-Gongying-2025", "new_password2": "Tudi-Gongying-2025"},
+        {
+            "old_password": "guess",
+            "new_password1": "Tudi-Gongying-2025",
+            "new_password2": "Tudi-Gongying-2025",
+        },
     )
     assert response.status_code == 200
     user.refresh_from_db()

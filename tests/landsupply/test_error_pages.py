@@ -3,6 +3,7 @@ off (pytest-django runs views with DEBUG off), in the site's layout with the nav
 Chinese and in English, each saying what the user can do next; never Django's debug page."""
 
 import pytest
+from django.template import engines
 from django.test import Client
 from django.urls import reverse
 
@@ -82,7 +83,12 @@ def test_500_still_renders_when_the_navigation_cannot(monkeypatch):
     def broken_navigation(request):
         raise RuntimeError("database unavailable")
 
-    monkeypatch.setattr("landsupply.context_processors.navigation", broken_navigation)
+    engine = engines["django"].engine  # its context processors are imported once and cached
+    monkeypatch.setattr(
+        engine,
+        "template_context_processors",
+        (*engine.template_context_processors, broken_navigation),
+    )
     client = Client(raise_request_exception=False)
     client.force_login(CityUserFactory())
     response = client.get("/test-failure/")

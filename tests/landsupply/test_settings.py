@@ -43,7 +43,12 @@ def _env(**overrides) -> dict:
 
 def _run(args, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=_env(**env), capture_output=True, text=True, timeout=120
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -136,7 +141,9 @@ def test_each_https_setting_has_its_own_switch():
         "https://gis.example.gov.cn",
     ]
     assert not any(switched[name] for name in HTTPS if name != "CSRF_TRUSTED_ORIGINS")
-    custom_header = _settings(["SECURE_PROXY_SSL_HEADER"], **PRODUCTION, SECURE_PROXY_SSL_HEADER="X-Scheme")
+    custom_header = _settings(
+        ["SECURE_PROXY_SSL_HEADER"], **PRODUCTION, SECURE_PROXY_SSL_HEADER="X-Scheme"
+    )
     assert custom_header["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_SCHEME", "https"]
 
 

@@ -52,7 +52,10 @@ def test_database_storage_missing_file_is_file_not_found():
 def test_private_files_have_no_public_url(database_storage, settings):
     with pytest.raises(ValueError, match="no public URL"):
         DatabaseStorage().url("x.pdf")
-    settings.STORAGES = {**settings.STORAGES, "private": {"BACKEND": "landsupply.storage.PrivateFileSystemStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "landsupply.storage.PrivateFileSystemStorage"},
+    }
     with pytest.raises(ValueError, match="no public URL"):
         private_storage.url("x.pdf")
 
@@ -62,7 +65,9 @@ def test_upload_fields_follow_the_setting(database_storage, reference_data, tmp_
     parcel_import.file.save("台账.csv", ContentFile("地块编号\nHD-1\n".encode()), save=False)
     parcel_import.save()
     stored = StoredFile.objects.get()
-    assert stored.name == parcel_import.file.name and bytes(stored.content).startswith("地块".encode())
+    assert stored.name == parcel_import.file.name and bytes(stored.content).startswith(
+        "地块".encode()
+    )
     assert not (tmp_path / "private").exists()  # nothing on the local disk
     with local_copy(parcel_import.file) as path:
         assert path.suffix == ".csv" and path.read_bytes() == bytes(stored.content)

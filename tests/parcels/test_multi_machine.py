@@ -15,7 +15,15 @@ from django.urls import reverse
 from landsupply.models import StoredFile
 from parcels.models import Parcel, ParcelImport
 from tests.parcels.conftest import ledger_row
-from tests.services import ROOT, database_url, redis_broker, skip_or_fail, start_worker, stop_worker, wait_for
+from tests.services import (
+    ROOT,
+    database_url,
+    redis_broker,
+    skip_or_fail,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 
 def _files_under(folder):
@@ -33,7 +41,10 @@ def test_ledger_import_with_web_and_worker_sharing_only_database_broker_and_stor
     web, machine = tmp_path / "web", tmp_path / "worker"
     web.mkdir(), machine.mkdir()
     # The web process: uploads in the database backend; its own folders would betray local use.
-    settings.STORAGES = {**settings.STORAGES, "private": {"BACKEND": "landsupply.storage.DatabaseStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "landsupply.storage.DatabaseStorage"},
+    }
     settings.PRIVATE_MEDIA_ROOT = web / "private"
     settings.MEDIA_ROOT = web / "media"
     queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker can take the task
