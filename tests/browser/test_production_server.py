@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from landsupply.seed import DEMO_PASSWORD
+from tests.browser.conftest import open_page
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,11 +104,8 @@ def production_server(browser, tmp_path_factory):
 
 @pytest.fixture
 def prod_page(browser, production_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+    with open_page(browser, production_server) as page:
+        yield page
 
 
 def _shot(page, name, width=None):
@@ -154,24 +152,21 @@ def test_production_server_serves_pages_stylesheet_and_chart_library(prod_page, 
     _shot(prod_page, "production-overview-390", width=390)
 
 
-def test_production_404_is_the_sites_own_page(prod_page, production_server):
+@pytest.mark.parametrize(
+    ("path", "status", "says"),
+    [
+        ("/parcels/no-such-parcel/", 404, ["页面不存在", "回到首页"]),
+        ("/test-failure/", 500, ["网站出错了", "联系系统管理员"]),
+    ],
+)
+def test_production_error_pages_are_the_sites_own(prod_page, production_server, path, status, says):
     _login(prod_page, production_server)
-    response = prod_page.goto(production_server + "/parcels/no-such-parcel/")
-    assert response.status == 404
+    response = prod_page.goto(production_server + path)
+    assert response.status == status
     body = prod_page.locator("body").inner_text()
-    assert "页面不存在" in body and "回到首页" in body
-    assert "Page not found at" not in body and "URLconf" not in body  # Django's debug 404
+    assert all(text in body for text in says), body
+    for debug in ("Traceback", "RuntimeError", "URLconf", "Page not found at", "DEBUG = True"):
+        assert debug not in body  # Django's debug pages
     assert prod_page.locator("nav.mainnav").is_visible()
-    _shot(prod_page, "production-404")
-    _shot(prod_page, "production-404-390", width=390)
-
-
-def test_production_500_is_the_sites_own_page(prod_page, production_server):
-    _login(prod_page, production_server)
-    response = prod_page.goto(production_server + "/test-failure/")
-    assert response.status == 500
-    body = prod_page.locator("body").inner_text()
-    assert "网站出错了" in body and "联系系统管理员" in body
-    assert "Traceback" not in body and "RuntimeError" not in body
-    assert prod_page.locator("nav.mainnav").is_visible()
-    _shot(prod_page, "production-500")
+    _shot(prod_page, f"production-{status}")
+    _shot(prod_page, f"production-{status}-390", width=390)

@@ -30,7 +30,14 @@ def _env(**overrides) -> dict:
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SECURE_", "AXES_", "LANDSUPPLY_", "SESSION_", "CSRF_"))
-        and k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+        and k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest
+        }
     }
     env["DJANGO_SETTINGS_MODULE"] = "landsupply.settings"
     for key, value in overrides.items():
