@@ -195,3 +195,15 @@ def test_unknown_storage_backend_is_refused_with_the_choices():
     result = _run(["manage.py", "check"], LANDSUPPLY_STORAGE="ftp")
     assert result.returncode != 0
     assert "LANDSUPPLY_STORAGE" in result.stderr and "filesystem, database, s3" in result.stderr
+
+
+def test_client_address_source_for_the_login_throttle_follows_the_proxy_count():
+    names = ["AXES_IPWARE_META_PRECEDENCE_ORDER", "AXES_IPWARE_PROXY_COUNT", "IPWARE_STRICT"]
+    direct = _settings(names, **PRODUCTION)
+    behind_two = _settings(names, **PRODUCTION, LANDSUPPLY_TRUSTED_PROXIES="2")
+    assert direct["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ["REMOTE_ADDR"]
+    assert behind_two == {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"],
+        "AXES_IPWARE_PROXY_COUNT": 1,  # the 2nd entry from the right of X-Forwarded-For
+        "IPWARE_STRICT": False,
+    }

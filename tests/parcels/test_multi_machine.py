@@ -47,13 +47,14 @@ def test_ledger_import_with_web_and_worker_sharing_only_database_broker_and_stor
     }
     settings.PRIVATE_MEDIA_ROOT = web / "private"
     settings.MEDIA_ROOT = web / "media"
-    queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker can take the task
-    from parcels.tasks import parcel_import_run_task
+    queue = f"test-{uuid.uuid4().hex[:8]}"  # our own queue: no other worker can take a task
+    from landsupply.celery import app
 
+    route = app.amqp.router.route  # every task this process queues goes to that queue
     monkeypatch.setattr(
-        parcel_import_run_task,
-        "delay",
-        lambda pk: parcel_import_run_task.apply_async(args=[pk], queue=queue),
+        app.amqp.router,
+        "route",
+        lambda options, *args, **kwargs: route({**options, "queue": queue}, *args, **kwargs),
     )
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("LANDSUPPLY_")},
@@ -71,15 +72,18 @@ def test_ledger_import_with_web_and_worker_sharing_only_database_broker_and_stor
         with open(ledger, "rb") as handle:
             client.post(reverse("parcels:import_start"), {"file": handle})
         parcel_import = ParcelImport.objects.get()
-        assert parcel_import.status == ParcelImport.Status.READY, parcel_import.errors
+
+        def reached(*statuses):
+            parcel_import.refresh_from_db()
+            return parcel_import.status in statuses
+
+        # The check of the file may run in the web process or in the worker: wait for it.
+        Status = ParcelImport.Status
+        wait_for(lambda: reached(Status.READY, Status.INVALID, Status.FAILED), worker=worker)
+        assert parcel_import.status == Status.READY, parcel_import.errors
         ledger.unlink()  # the upload exists only in the storage now
         client.post(reverse("parcels:import_confirm", args=[parcel_import.pk]))
-
-        def finished():
-            parcel_import.refresh_from_db()
-            return parcel_import.status in (ParcelImport.Status.DONE, ParcelImport.Status.FAILED)
-
-        wait_for(finished, worker=worker)
+        wait_for(lambda: reached(Status.DONE, Status.FAILED), worker=worker)
     finally:
         output = stop_worker(worker)
     assert parcel_import.status == ParcelImport.Status.DONE, (
