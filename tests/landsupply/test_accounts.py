@@ -54,6 +54,19 @@ def test_the_lock_is_for_the_account_from_any_address(client):
     assert _login(client, user.username, "pw-12345", REMOTE_ADDR="198.51.100.9").status_code == 429
 
 
+def test_an_address_guessing_across_accounts_is_locked_too(client):
+    """Password spraying: one wrong password on each of ten accounts from one address."""
+    user = CityUserFactory()
+    for n in range(9):
+        _login(client, f"clerk{n}", "spring2025", REMOTE_ADDR="203.0.113.5")
+    assert _login(client, user.username, "pw-12345", REMOTE_ADDR="203.0.113.5").status_code == 302
+    client.logout()
+    for n in range(10):
+        _login(client, f"clerk{n}", "spring2025", REMOTE_ADDR="203.0.113.6")
+    assert _login(client, user.username, "pw-12345", REMOTE_ADDR="203.0.113.6").status_code == 429
+    assert _login(client, user.username, "pw-12345", REMOTE_ADDR="198.51.100.9").status_code == 302
+
+
 def test_the_lock_lifts_after_the_cool_off(client):
     user = CityUserFactory()
     with time_machine.travel(START, tick=False) as traveller:
