@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup demo test lint bench clean
+.PHONY: run setup demo test lint bench clean serve-prod worker beat
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# The development run is DEBUG=1 unless told otherwise (settings.py: DEBUG is off once a
+# SECRET_KEY is given, so a developer's shell that exports one still gets the development run).
+demo run: export DEBUG ?= 1
+
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_plans
@@ -23,6 +27,17 @@ demo: setup
 ## make run: install, migrate, load the 2024 plans and demo data, serve on 127.0.0.1:8000
 run: demo
 	PATH="$(abspath $(BIN)):$$PATH" bin/serve
+
+## make serve-prod: production (DEBUG off; the environment of README "Deploy"): migrate,
+## collectstatic, gunicorn. make worker / make beat: the Celery worker and the one beat.
+serve-prod: setup
+	PATH="$(abspath $(BIN)):$$PATH" bin/serve-production
+
+worker: setup
+	PATH="$(abspath $(BIN)):$$PATH" bin/worker
+
+beat: setup
+	PATH="$(abspath $(BIN)):$$PATH" bin/beat
 
 ## make test: install and run the whole test suite
 test: setup
@@ -38,4 +53,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var
+	rm -rf $(VENV) db.sqlite3 var staticfiles

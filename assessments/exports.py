@@ -71,14 +71,33 @@ def pdf_available() -> bool:
     return True
 
 
+NOTICE_FONT_FAMILY = "Noto Sans SC"
+
+
+def notice_font_css() -> str:
+    """Return the @font-face rule that gives the notice its Chinese font: Noto Sans SC (SIL OFL
+    1.1) from the pylopdf-fonts-zh-cn package, by file URL, so the PDF never depends on the
+    fonts the server happens to have."""
+    from pylopdf_fonts_zh_cn import sans_path
+
+    return (
+        f'@font-face {{ font-family: "{NOTICE_FONT_FAMILY}"; src: url("{sans_path().as_uri()}"); }}'
+    )
+
+
 def notice_pdf(html: str) -> bytes:
     """Return the written assessment notice (R18), rendered as HTML, as A4 PDF bytes.
 
-    WeasyPrint lays it out with the system's CJK font (Debian fonts-wqy-microhei) embedded.
+    WeasyPrint lays it out with Noto Sans SC from a Python package (notice_font_css), embedded
+    as a subset, so the text renders on a server without any Chinese font.
     Raises PdfUnavailable when Pango is not installed (the printable page still works).
     """
     if not pdf_available():
         raise PdfUnavailable("PDF 需要系统库 Pango（Debian：libpango-1.0-0 libpangoft2-1.0-0）。")
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=html).write_pdf()
+    fonts = FontConfiguration()
+    return HTML(string=html).write_pdf(
+        stylesheets=[CSS(string=notice_font_css(), font_config=fonts)], font_config=fonts
+    )

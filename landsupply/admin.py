@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from landsupply.models import District, Enterprise, Jurisdiction, Notification, Ring, User
+from landsupply.models import (
+    District,
+    Enterprise,
+    Jurisdiction,
+    Notification,
+    Ring,
+    StoredFile,
+    User,
+)
 
 
 @admin.register(User)
@@ -47,3 +55,20 @@ class EnterpriseAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "title", "created_at", "read_at"]
     list_filter = ["read_at"]
+
+
+@admin.register(StoredFile)
+class StoredFileAdmin(admin.ModelAdmin):
+    """Uploads kept in the database (LANDSUPPLY_STORAGE=database): names and sizes, read-only.
+    The bytes are served only by the views that check access to their object."""
+
+    list_display = ["name", "size", "created_at"]
+    search_fields = ["name"]
+    fields = ["name", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

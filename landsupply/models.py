@@ -188,3 +188,21 @@ class Notification(models.Model):
 
     def get_absolute_url(self):
         return self.url or reverse("notifications")
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept in the database, for LANDSUPPLY_STORAGE=database
+    (landsupply.storage.DatabaseStorage): web servers and workers on separate machines then
+    share nothing but the database."""
+
+    name = models.CharField(_("文件名"), max_length=500, unique=True)
+    content = models.BinaryField(_("内容"))
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    created_at = models.DateTimeField(_("保存时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("数据库中的文件")
+        verbose_name_plural = _("数据库中的文件")
+
+    def __str__(self):
+        return self.name

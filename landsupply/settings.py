@@ -3,13 +3,19 @@
 DATABASE_URL       default sqlite:///<project>/db.sqlite3 (PostgreSQL in production and CI)
 CELERY_BROKER_URL  default filesystem:// under var/celery, a broker that needs no server
                    (redis://127.0.0.1:6379/0 in production and CI)
+DEBUG              default off as soon as SECRET_KEY is given (a production environment), and
+                   off for every WSGI server (landsupply/wsgi.py); on only for a development
+                   run that gives neither. With DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be
+                   set or nothing starts. The README's "Deploy" section lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,9 +29,57 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+# A production environment gives its own SECRET_KEY; only a run that gives none (the one-command
+# development run, the tests) defaults to DEBUG on. An explicit DEBUG=0/1 always wins.
+DEBUG = env_bool("DEBUG", not SECRET_KEY)
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+else:
+    if SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+        raise ImproperlyConfigured(
+            "DEBUG is off but SECRET_KEY is missing or is the public development key. Set "
+            "SECRET_KEY to a long random value of your own, e.g. the output of: python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))' (or set DEBUG=1 to develop)."
+        )
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DEBUG is off but ALLOWED_HOSTS is not set. Set it to the host names the site is "
+            "served under, comma-separated (e.g. ALLOWED_HOSTS=land.example.gov.cn)."
+        )
+
+# --- HTTPS (production defaults: the site sits behind a TLS-terminating proxy) ------------
+# Each switch is on by default with DEBUG off and can be turned off by its own variable, e.g.
+# SECURE_SSL_REDIRECT=0 when the proxy already redirects http to https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# The header a TLS-terminating proxy sets (and overwrites) to tell Django the request came in over
+# https; empty turns it off (only safe to leave on when every request passes such a proxy).
+_proxy_ssl_header = os.environ.get(
+    "SECURE_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto"
+).strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+# Origins allowed to POST forms (Django checks Origin against these over https); by default
+# https:// of every allowed host that is a plain name.
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    ",".join(f"https://{host}" for host in ALLOWED_HOSTS if host and not host.startswith(".")),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_filters",
     "import_export",
     "simple_history",
@@ -54,7 +109,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lock-out signalled during login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
+if not DEBUG:
+    # Static files from STATIC_ROOT (collectstatic), right after the security headers; the
+    # development run serves them from the source folders instead (django.contrib.staticfiles).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "landsupply.urls"
 
@@ -94,10 +155,46 @@ AUTH_USER_MODEL = "landsupply.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "landsupply.errors.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sessions: in the database (shared by every web server), ended by idle time ----------
+# A working day of inactivity (SESSION_IDLE_HOURS, default 8) or closing the browser ends the
+# session; every request pushes the expiry forward (one UPDATE of the session row).
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Login throttling (django-axes; attempts and lock-outs in the database, shown in the admin)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+# Locked: the account after AXES_FAILURE_LIMIT failures from anywhere, and the client address
+# after as many failures on any accounts (password spraying). A success resets the counters.
+# Behind a proxy, LANDSUPPLY_TRUSTED_PROXIES must be right, or every client shares its address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure (who, address, time, lock-out) in the admin
+AXES_LOCKOUT_CALLABLE = "landsupply.errors.locked_out"
+# Client address for the attempt log: REMOTE_ADDR, or, behind N reverse proxies that each append
+# the address they saw to X-Forwarded-For (LANDSUPPLY_TRUSTED_PROXIES=N), the N-th from the right,
+# which a client cannot forge.
+TRUSTED_PROXIES = int(os.environ.get("LANDSUPPLY_TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1
+    IPWARE_STRICT = False  # entries a client put in front of the chain don't void it
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -108,12 +205,52 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-# Uploads that only views with an access check may serve (never under MEDIA_URL).
+# Uploads that only views with an access check may serve (never under MEDIA_URL), with the
+# folder backend.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("LANDSUPPLY_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+# --- Where files live --------------------------------------------------------------------
+# Static files: WhiteNoise serves them from STATIC_ROOT (filled by collectstatic), compressed and
+# with hashed names (cached for ever) in production. Uploads (the "private" storage,
+# landsupply/storage.py) go to the backend LANDSUPPLY_STORAGE chooses:
+#   filesystem  a folder (PRIVATE_MEDIA_ROOT): one machine, or a folder every machine mounts
+#   database    a table in the database (landsupply.StoredFile): nothing but the database shared
+#   s3          an S3-compatible object store via django-storages (AWS_STORAGE_BUCKET_NAME,
+#               AWS_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME)
+STORAGE_BACKENDS = {
+    "filesystem": {"BACKEND": "landsupply.storage.PrivateFileSystemStorage"},
+    "database": {"BACKEND": "landsupply.storage.DatabaseStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "location": os.environ.get("AWS_LOCATION", "private"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+LANDSUPPLY_STORAGE = os.environ.get("LANDSUPPLY_STORAGE", "filesystem").strip().lower()
+if LANDSUPPLY_STORAGE not in STORAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LANDSUPPLY_STORAGE={LANDSUPPLY_STORAGE!r}: choose one of {', '.join(STORAGE_BACKENDS)}."
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": STORAGE_BACKENDS[LANDSUPPLY_STORAGE],
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("LANDSUPPLY_STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "landsupply@localhost")
@@ -135,6 +272,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+# Beat runs as ONE process (README "Deploy"). Its schedule file only remembers when each entry
+# last ran; lost or on another machine, beat waits for the next crontab time, and the sweeps
+# catch up on what is due and claim each item in the database, so nothing is sent twice.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
@@ -156,6 +296,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
+        "axes": {"handlers": ["console"], "level": "WARNING"},  # lock-outs
         "landsupply": {"handlers": ["console"], "level": "INFO"},
         "assessments": {"handlers": ["console"], "level": "INFO"},
         "plans": {"handlers": ["console"], "level": "INFO"},

@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("parcels/", include("parcels.urls")),
@@ -15,3 +19,8 @@ urlpatterns = [
     path("contracts/", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "landsupply.errors.bad_request"
+handler403 = "landsupply.errors.permission_denied"
+handler404 = "landsupply.errors.page_not_found"
+handler500 = "landsupply.errors.server_error"

@@ -226,7 +226,7 @@ def test_notice_pdf_for_those_who_see_the_contract(client, worked_example):
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = b"".join(response.streaming_content)
-    assert pdf.startswith(b"%PDF") and b"WenQuanYi" in _inflated(pdf)  # the CJK font is embedded
+    assert pdf.startswith(b"%PDF") and b"NotoSansSC" in _inflated(pdf)  # the packaged font
     client.force_login(EnterpriseUserFactory())
     assert client.get(url).status_code == 404
 

@@ -6,6 +6,7 @@ Screenshots go to screenshots/ (gitignored). Tests are skipped when chromium is 
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,14 +37,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+@contextmanager
+def open_page(browser, base_url):
+    """A fresh browser context (zh-CN, desktop size) with one page whose base_url is set."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
+    page.base_url = base_url
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with open_page(browser, live_server.url) as page:
+        yield page
 
 
 @pytest.fixture

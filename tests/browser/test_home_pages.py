@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo_site():
     call_command("seed_plans", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)  # tests run with DEBUG off
 
 
 def test_city_staff_home_is_the_plan_overview_with_real_figures(demo_site, page, login, screenshot):
