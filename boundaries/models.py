@@ -61,8 +61,10 @@ class ParcelBoundary(BoxedGeometry):
     source_format = models.CharField(_("来源格式"), max_length=32)
     source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
     station_distance_m = models.FloatField(_("距最近轨道站点（米）"), null=True, blank=True)
-    computed_near_rail = models.BooleanField(_("图形判定：轨道站点周边"), null=True)
-    computed_in_key_function_area = models.BooleanField(_("图形判定：位于重点功能区"), null=True)
+    computed_near_rail = models.BooleanField(_("图形判定：轨道站点周边"), null=True, blank=True)
+    computed_in_key_function_area = models.BooleanField(
+        _("图形判定：位于重点功能区"), null=True, blank=True
+    )
     computed_key_function_area_name = models.CharField(
         _("图形判定：重点功能区名称"), max_length=100, blank=True
     )
