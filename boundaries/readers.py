@@ -352,7 +352,8 @@ def read_with_gdal(data: bytes, file_format: str) -> ReadResult:
     result = ReadResult(format=file_format)
     limit = settings.BOUNDARIES_MAX_PARCELS_PER_FILE
     try:
-        layers = [str(row[0]) for row in list_layers(io.BytesIO(data))]
+        # In-memory files get a new temporary layer name at each opening: go by index.
+        layers = list(range(len(list_layers(io.BytesIO(data)))))
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise BoundaryFileError(
             _("无法读取 %(fmt)s 文件：%(reason)s") % {"fmt": FORMAT_LABELS[file_format], "reason": exc}
@@ -373,7 +374,7 @@ def read_with_gdal(data: bytes, file_format: str) -> ReadResult:
             )
         except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
             raise BoundaryFileError(
-                _("无法读取图层 %(layer)s：%(reason)s") % {"layer": layer, "reason": exc}
+                _("无法读取第 %(layer)d 个图层：%(reason)s") % {"layer": layer + 1, "reason": exc}
             ) from exc
         source_epsg = _source_epsg(meta.get("crs"), file_format)
         names = list(meta["fields"])

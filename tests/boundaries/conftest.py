@@ -90,6 +90,7 @@ def polygon_feature(code: str, ring: list, **props) -> dict:
 def zipped_shapefile(rings: dict[str, list], *, crs: str | None = "EPSG:4527") -> bytes:
     """Return a zip holding one Shapefile with a DKBH field; rings {code: [(x, y), …]}."""
     import tempfile
+    import warnings
     from pathlib import Path
 
     import numpy
@@ -97,7 +98,8 @@ def zipped_shapefile(rings: dict[str, list], *, crs: str | None = "EPSG:4527") -
     from pyogrio.raw import write
     from shapely.geometry import Polygon
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "crs was not provided", on purpose
         path = Path(folder) / "parcels.shp"
         write(
             str(path),
