@@ -21,7 +21,7 @@ from landsupply.models import Jurisdiction
 from parcels.models import Parcel
 
 DEMO_LAYERS_FILE = Path(__file__).resolve().parent / "data" / "demo_layers.geojson"
-DEMO_SOURCE = "【演示】虚构图层，见 boundaries/data/build_demo_layers.py"
+DEMO_SOURCE = "【演示】虚构的轨道站点与重点功能区"
 
 # Functional zones without an administrative outline in the source data: approximate centres
 # (longitude, latitude) used only to place demo parcels and demo layers, never drawn as outlines.

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +22,11 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from boundaries import readers, rules, selectors
-from boundaries.models import DistrictOutline, MapLayerFeature, ParcelBoundary
+from boundaries.models import BoundaryImport, DistrictOutline, MapLayerFeature, ParcelBoundary
 from boundaries.readers import RawBoundary, ReadResult
 from boundaries.rules import GeometryError, Zone
 from boundaries.selectors import SpatialLayers
+from boundaries.upload_checks import check_boundary_upload
 from landsupply.models import District, Jurisdiction, User
 from parcels.models import Parcel
 
@@ -449,3 +452,71 @@ def district_outlines_load(*, outlines: dict[str, BaseGeometry], source: str) ->
         row.save()
         count += 1
     return count
+
+
+# --- The upload page: preview, then confirm -------------------------------------------------
+
+
+def _district_of(user: User) -> District:
+    if user.role != User.Role.DISTRICT or not user.district_id:
+        raise PermissionDenied(_("只有区级工作人员可以导入本区的地块界址。"))
+    return user.district
+
+
+def boundary_upload_create(*, user: User, uploaded_file) -> BoundaryImport:
+    """Return a new BoundaryImport of `user`'s district holding the checked preview (a dry run)
+    of `uploaded_file`: status READY when everything passes, INVALID otherwise.
+
+    Raises PermissionDenied for anyone but district staff, BoundaryFileError when the upload
+    checks or the reader refuse the file as a whole (nothing is stored then).
+    """
+    district = _district_of(user)
+    data = uploaded_file.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
+    file_format = check_boundary_upload(name=uploaded_file.name, size=uploaded_file.size, data=data)
+    report = boundary_import(
+        district=district,
+        data=data,
+        source_name=uploaded_file.name,
+        dry_run=True,
+        file_format=file_format,
+    )
+    upload = BoundaryImport(
+        user=user,
+        district=district,
+        original_name=uploaded_file.name[:255],
+        status=BoundaryImport.Status.READY if report.ok else BoundaryImport.Status.INVALID,
+        report=report.as_dict(geometry=True),
+    )
+    upload.file.save(uploaded_file.name, ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+def boundary_upload_confirm(*, user: User, upload: BoundaryImport) -> BoundaryImport:
+    """Import a previewed upload for real (all or nothing) and return it: DONE, or INVALID with
+    the new report when something changed since the preview (e.g. a neighbour's boundary).
+
+    Raises PermissionDenied when `user` is not its uploader or no longer district staff of its
+    district, ValueError (for the page) when it is not awaiting confirmation.
+    """
+    with transaction.atomic():
+        upload = BoundaryImport.objects.select_for_update().get(pk=upload.pk)
+        if upload.user_id != user.pk or _district_of(user).pk != upload.district_id:
+            raise PermissionDenied
+        if upload.status != BoundaryImport.Status.READY:
+            raise ValueError(_("该导入不在待确认状态。"))
+        with upload.file.open("rb") as handle:
+            data = handle.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
+        report = boundary_import(
+            district=upload.district,
+            data=data,
+            source_name=upload.original_name,
+            user=user,
+        )
+        upload.report = report.as_dict(geometry=True)
+        upload.status = (
+            BoundaryImport.Status.DONE if report.written else BoundaryImport.Status.INVALID
+        )
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["report", "status", "finished_at"])
+    return upload

@@ -13,5 +13,6 @@ urlpatterns = [
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),
     path("contracts/", include("assessments.urls")),
+    path("map/", include("boundaries.urls")),
     path("admin/", admin.site.urls),
 ]

