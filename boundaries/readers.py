@@ -459,3 +459,43 @@ def _read_feature(wkb, attributes: dict, *, source_epsg: int, feature_no: int, r
             where=where,
         )
     )
+
+
+LAYER_NAME_FIELDS = ("name", "名称", "NAME", "Name", "站点名称", "功能区名称")
+
+
+def read_layer_features(data: bytes) -> list[tuple[str, BaseGeometry]]:
+    """Return [(name, geometry in CGCS2000 longitude/latitude)] of a reference layer file
+    (GeoJSON, zipped Shapefile or KML): points are rail stations, polygons key function areas.
+
+    Raises BoundaryFileError when the file cannot be read or a feature has no name.
+    """
+    from pyogrio import list_layers
+    from pyogrio.raw import read
+
+    file_format = detect_format(data)
+    if file_format == COORDINATE_FILE:
+        raise BoundaryFileError(_("参考图层请使用 GeoJSON、Shapefile（.zip）或 KML。"))
+    found = []
+    try:
+        count = len(list_layers(io.BytesIO(data)))
+        for layer in range(min(count, settings.BOUNDARIES_MAX_LAYERS)):
+            meta, _fids, geometries, values = read(
+                io.BytesIO(data), layer=layer, force_2d=True, max_features=100_000
+            )
+            source_epsg = _source_epsg(meta.get("crs"), file_format)
+            names = list(meta["fields"])
+            for index, wkb in enumerate(geometries):
+                attributes = {n: column[index] for n, column in zip(names, values, strict=True)}
+                name = _first(attributes, LAYER_NAME_FIELDS)
+                if name is None or wkb is None:
+                    raise BoundaryFileError(
+                        _("第 %(n)d 个要素缺少名称或几何。") % {"n": len(found) + 1}
+                    )
+                geometry = rules.transform(shapely.from_wkb(wkb), source_epsg, rules.CGCS2000)
+                found.append((str(name), geometry))
+    except BoundaryFileError:
+        raise
+    except Exception as exc:  # pyogrio/GDAL errors of every kind: the file is unusable
+        raise BoundaryFileError(_("无法读取图层文件：%(reason)s") % {"reason": exc}) from exc
+    return found
