@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from boundaries import rules
-from boundaries.models import DistrictOutline, MapLayerFeature
+from boundaries.models import DistrictOutline, MapLayerFeature, ParcelBoundary
 from boundaries.selectors import Box, box_q
 from parcels.models import LandUseCategory, Parcel
 
 # Above this many parcels in the viewport, or below this zoom, the map gets grid clusters.
 MAX_FEATURES = 1500
+CANDIDATE_LIMIT = 6000  # boundaries in view read by id before going to the grid aggregation
 CLUSTER_BELOW_ZOOM = 11
 GRID_COLUMNS, GRID_ROWS = 12, 8
 
@@ -90,33 +91,54 @@ def map_parcels(
     *, parcels: QuerySet[Parcel], box: Box, zoom: int, detail_urls: bool = True
 ) -> dict:
     """Return what the map draws for the parcels (with a boundary) in `box`:
-    {"mode": "clusters", "total", "clusters": [{lon, lat, count, area_ha}]} when there are
-    more than MAX_FEATURES or the zoom is below CLUSTER_BELOW_ZOOM, else {"mode": "parcels",
-    "total", "features": GeoJSON features}. Two queries either way (count, then rows)."""
-    in_box = parcels.filter(box_q(box, prefix="boundary__"))
-    total = in_box.count()
-    if total and (total > MAX_FEATURES or zoom < CLUSTER_BELOW_ZOOM):
-        return {"mode": "clusters", "total": total, "clusters": _clusters(in_box, box)}
-    roots = category_roots()
-    root_index = {
-        pk: i
-        for i, pk in enumerate(sorted({r.pk for r in roots.values()}))
-    }
-    rows = in_box.values(
-        "pk",
-        "code",
-        "name",
-        "status",
-        "category_id",
-        "category__name",
-        "district__name",
-        "area_ha",
-        "near_rail",
-        "in_key_function_area",
-        "boundary__geometry",
-        "boundary__computed_near_rail",
-        "boundary__computed_in_key_function_area",
+    {"mode": "clusters", "total", "clusters": [{lon, lat, count, area_ha}]} below zoom
+    CLUSTER_BELOW_ZOOM or when more than MAX_FEATURES parcels are in view, else
+    {"mode": "parcels", "total", "features": GeoJSON features}.
+
+    The box index drives the query: the ids of the boundaries in view come first (one index
+    range scan, at most CANDIDATE_LIMIT of them), then the scoped, filtered parcels among them
+    by primary key; a wider view goes to the grid aggregation. At most three queries.
+    """
+    if zoom < CLUSTER_BELOW_ZOOM:
+        return _cluster_response(parcels.filter(box_q(box, prefix="boundary__")), box)
+    ids = list(
+        ParcelBoundary.objects.filter(box_q(box)).values_list("parcel_id", flat=True)[
+            : CANDIDATE_LIMIT + 1
+        ]
     )
+    if len(ids) > CANDIDATE_LIMIT:
+        return _cluster_response(parcels.filter(box_q(box, prefix="boundary__")), box)
+    in_box = parcels.filter(pk__in=ids)
+    rows = list(
+        in_box.values(
+            "pk",
+            "code",
+            "name",
+            "status",
+            "category_id",
+            "category__name",
+            "district__name",
+            "area_ha",
+            "near_rail",
+            "in_key_function_area",
+            "boundary__geometry",
+            "boundary__computed_near_rail",
+            "boundary__computed_in_key_function_area",
+        )[: MAX_FEATURES + 1]
+    )
+    if len(rows) > MAX_FEATURES:
+        return _cluster_response(in_box, box)
+    return {"mode": "parcels", "total": len(rows), "features": _features(rows, detail_urls)}
+
+
+def _cluster_response(in_box: QuerySet[Parcel], box: Box) -> dict:
+    clusters = _clusters(in_box, box)
+    return {"mode": "clusters", "total": sum(c["count"] for c in clusters), "clusters": clusters}
+
+
+def _features(rows: list[dict], detail_urls: bool) -> list[dict]:
+    roots = category_roots()
+    root_index = {pk: i for i, pk in enumerate(sorted({r.pk for r in roots.values()}))}
     labels = dict(Parcel.Status.choices)
     features = []
     for row in rows:
@@ -144,7 +166,7 @@ def map_parcels(
                 },
             }
         )
-    return {"mode": "parcels", "total": total, "features": features}
+    return features
 
 
 def _disagreements(row: dict) -> list[str]:
@@ -222,9 +244,9 @@ def map_layers(*, jurisdiction_ids, highlight_district_id=None) -> dict:
                 own=outline.district_id == highlight_district_id,
             )
         )
-    for feature in MapLayerFeature.objects.filter(
-        jurisdiction_id__in=list(jurisdiction_ids)
-    ).only("kind", "name", "geometry", "source"):
+    for feature in MapLayerFeature.objects.filter(jurisdiction_id__in=list(jurisdiction_ids)).only(
+        "kind", "name", "geometry", "source"
+    ):
         sources.add(feature.source)
         features[feature.kind].append(_feature(feature.shape, name=feature.name))
     return {

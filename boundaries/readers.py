@@ -346,7 +346,7 @@ def read_with_gdal(data: bytes, file_format: str) -> ReadResult:
     KML file without one is WGS 84 by its standard, a Shapefile without .prj is refused.
     """
     from pyogrio import list_layers
-    from pyogrio.errors import DataSourceError, DataLayerError
+    from pyogrio.errors import DataLayerError, DataSourceError
     from pyogrio.raw import read
 
     result = ReadResult(format=file_format)
@@ -356,7 +356,8 @@ def read_with_gdal(data: bytes, file_format: str) -> ReadResult:
         layers = list(range(len(list_layers(io.BytesIO(data)))))
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise BoundaryFileError(
-            _("无法读取 %(fmt)s 文件：%(reason)s") % {"fmt": FORMAT_LABELS[file_format], "reason": exc}
+            _("无法读取 %(fmt)s 文件：%(reason)s")
+            % {"fmt": FORMAT_LABELS[file_format], "reason": exc}
         ) from exc
     if len(layers) > settings.BOUNDARIES_MAX_LAYERS:
         raise BoundaryFileError(
@@ -381,9 +382,7 @@ def read_with_gdal(data: bytes, file_format: str) -> ReadResult:
         for index, wkb in enumerate(geometries):
             feature_no += 1
             if len(result.boundaries) >= limit:
-                raise BoundaryFileError(
-                    _("文件中的地块超过 %(n)d 块，请分批导入。") % {"n": limit}
-                )
+                raise BoundaryFileError(_("文件中的地块超过 %(n)d 块，请分批导入。") % {"n": limit})
             attributes = {name: column[index] for name, column in zip(names, values, strict=True)}
             _read_feature(
                 wkb, attributes, source_epsg=source_epsg, feature_no=feature_no, result=result
@@ -425,7 +424,8 @@ def _read_feature(wkb, attributes: dict, *, source_epsg: int, feature_no: int, r
     code = str(code).strip() if code is not None else ""
     if not code:
         result.error(
-            _("要素缺少地块编号（字段 %(fields)s 之一）。") % {"fields": "、".join(CODE_FIELDS[:4])},
+            _("要素缺少地块编号（字段 %(fields)s 之一）。")
+            % {"fields": "、".join(CODE_FIELDS[:4])},
             where=where,
         )
         return

@@ -160,7 +160,9 @@ def _check(result: ReadResult, *, district: District, report: BoundaryImportRepo
             report.errors.append(
                 _error(
                     raw,
-                    _("文件所载面积 %(stated)s 公顷与图形面积 %(computed)s 公顷不符（容差 %(tol)s）。")
+                    _(
+                        "文件所载面积 %(stated)s 公顷与图形面积 %(computed)s 公顷不符（容差 %(tol)s）。"
+                    )
                     % {
                         "stated": raw.declared_area_ha,
                         "computed": item.area_ha,
@@ -248,15 +250,27 @@ def _check_overlaps(report: BoundaryImportReport) -> None:
             other.overlaps.append(item.parcel.code)
     # Overlaps with stored boundaries of parcels not in this file.
     for item in report.checked:
-        candidates = selectors.boundary_candidates(
-            box=rules.bounds(item.lonlat), exclude_parcel_ids=in_file
-        )
-        others = [
-            (candidate, rules.to_plane(rules.from_wkb(candidate.geometry), item.zone))
-            for candidate in candidates
-        ]
-        for overlap in rules.find_overlaps(item.plane, others, tolerance_m2=tolerance):
+        for overlap in stored_overlaps(
+            lonlat=item.lonlat, plane=item.plane, zone=item.zone, exclude_parcel_ids=in_file
+        ):
             _refuse_overlap(report, item, overlap.key.code, overlap.key.district, overlap)
+
+
+def stored_overlaps(
+    *, lonlat: BaseGeometry, plane: BaseGeometry, zone: Zone, exclude_parcel_ids=()
+) -> list[rules.Overlap]:
+    """Return the overlaps (beyond settings.BOUNDARIES_OVERLAP_TOLERANCE_M2) of one boundary
+    with the stored boundaries of every other parcel; each Overlap's key is a
+    selectors.Candidate (parcel code, district). Reads only the rows whose bounding box meets
+    the boundary's (the box index), measures on the boundary's zone plane."""
+    candidates = selectors.boundary_candidates(
+        box=rules.bounds(lonlat), exclude_parcel_ids=exclude_parcel_ids
+    )
+    others = [
+        (candidate, rules.to_plane(rules.from_wkb(candidate.geometry), zone))
+        for candidate in candidates
+    ]
+    return rules.find_overlaps(plane, others, tolerance_m2=settings.BOUNDARIES_OVERLAP_TOLERANCE_M2)
 
 
 def _refuse_overlap(report, item: CheckedBoundary, other_code: str, other_district: str, overlap):
@@ -375,9 +389,7 @@ def spatial_answers(*, lonlat: BaseGeometry, zone: Zone, layers: SpatialLayers) 
 def _near(points, lonlat: BaseGeometry, pad: float = 1.0):
     west, south, east, north = rules.bounds(lonlat)
     return [
-        p
-        for p in points
-        if west - pad <= p.x <= east + pad and south - pad <= p.y <= north + pad
+        p for p in points if west - pad <= p.x <= east + pad and south - pad <= p.y <= north + pad
     ]
 
 

@@ -86,7 +86,9 @@ def _check_zip(data: bytes) -> None:
                 _("zip 文件中 %(name)s 的压缩比异常（疑似压缩炸弹）。") % {"name": name}
             )
     if shp != 1:
-        raise BoundaryFileError(_("zip 文件须恰好包含一个 .shp 文件（实际 %(n)d 个）。") % {"n": shp})
+        raise BoundaryFileError(
+            _("zip 文件须恰好包含一个 .shp 文件（实际 %(n)d 个）。") % {"n": shp}
+        )
     # Declared sizes can lie: decompress each member with a hard cap on what it yields.
     budget = settings.BOUNDARIES_MAX_UNZIPPED_BYTES
     for member in members:

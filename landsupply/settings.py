@@ -173,9 +173,10 @@ BOUNDARIES_AREA_TOLERANCE = os.environ.get("BOUNDARIES_AREA_TOLERANCE", "0.005")
 # A boundary whose centre lies farther than this from its district's outline is refused (wrong
 # zone or coordinates); the shipped outlines are simplified, hence the margin. Metres.
 BOUNDARIES_DISTRICT_MARGIN_M = float(os.environ.get("BOUNDARIES_DISTRICT_MARGIN_M", "2000"))
-# Largest bounding box of one parcel, degrees (0.2° ≈ 17 km east-west at 40° N). Box queries on
-# the (min_x, min_y) index rely on it; a larger "parcel" is refused as a coordinate error.
-BOUNDARIES_MAX_SPAN_DEG = 0.2
+# Largest bounding box of one parcel, degrees (0.05° ≈ 4.3 km east-west at 40° N, 5.6 km
+# north-south). Box queries on the (min_x, min_y) index scan a strip this wide, so it is kept
+# small; a larger "parcel" is refused as a coordinate error. Changing it needs no migration.
+BOUNDARIES_MAX_SPAN_DEG = 0.05
 BOUNDARIES_MAX_UPLOAD_BYTES = int(os.environ.get("BOUNDARIES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 BOUNDARIES_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 BOUNDARIES_MAX_ZIP_MEMBERS = 20

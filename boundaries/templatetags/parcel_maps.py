@@ -29,9 +29,9 @@ def parcel_boundary(context, parcel):
     if neighbours:
         shapes = {
             b.parcel_id: b.shape
-            for b in type(boundary).objects.filter(
-                parcel_id__in=[n["parcel"].pk for n in neighbours]
-            ).only("parcel_id", "geometry")
+            for b in type(boundary)
+            .objects.filter(parcel_id__in=[n["parcel"].pk for n in neighbours])
+            .only("parcel_id", "geometry")
         }
         features += [
             {

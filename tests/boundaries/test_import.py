@@ -54,9 +54,7 @@ def test_a_second_file_overlapping_the_first_is_refused_naming_it(district, writ
     run(write_file("a1.txt", coordinate_text([{"code": "A1", "rings": [square(X0, Y0)]}])))
     capsys.readouterr()
     # A2 is shifted 50 m east: half of it lies on A1 (0.5 ha).
-    second = write_file(
-        "a2.txt", coordinate_text([{"code": "A2", "rings": [square(X0, Y0 + 50)]}])
-    )
+    second = write_file("a2.txt", coordinate_text([{"code": "A2", "rings": [square(X0, Y0 + 50)]}]))
 
     with pytest.raises(SystemExit) as info:
         run(second, "--format", "json")

@@ -66,9 +66,7 @@ def test_zone_from_the_header_when_y_has_no_prefix():
 
 
 def test_six_degree_zones():
-    text = coordinate_text(
-        [{"code": "A1", "rings": [square(X0, 20_500_000.0)]}], zone=20, width=6
-    )
+    text = coordinate_text([{"code": "A1", "rings": [square(X0, 20_500_000.0)]}], zone=20, width=6)
 
     boundary = one(text.encode())
 
@@ -111,7 +109,9 @@ def test_an_unclosed_ring_is_refused():
 
 
 def test_a_point_count_that_disagrees_is_refused():
-    text = coordinate_text([{"code": "A1", "rings": [square(X0, Y0)]}]).replace("5,1.0000", "6,1.0000")
+    text = coordinate_text([{"code": "A1", "rings": [square(X0, Y0)]}]).replace(
+        "5,1.0000", "6,1.0000"
+    )
 
     result = read_boundaries(text.encode())
 

@@ -112,9 +112,7 @@ def test_area_matches_within_a_relative_tolerance(stated, ok):
 
 def test_area_matches_never_stricter_than_the_fourth_place():
     assert rules.area_matches(Decimal("0.0010"), Decimal("0.0011"), tolerance=Decimal("0.005"))
-    assert not rules.area_matches(
-        Decimal("0.0010"), Decimal("0.0012"), tolerance=Decimal("0.005")
-    )
+    assert not rules.area_matches(Decimal("0.0010"), Decimal("0.0012"), tolerance=Decimal("0.005"))
 
 
 def test_polygon_problems():

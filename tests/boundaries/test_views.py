@@ -152,7 +152,10 @@ def test_layers_of_the_users_jurisdiction(client, mapped, reference_data):
 
     assert layers["district"]["features"] == []
     client.force_login(CityUserFactory(jurisdiction=reference_data["jurisdictions"]["beijing"]))
-    names = {f["properties"]["name"] for f in client.get("/map/layers.json").json()["district"]["features"]}
+    names = {
+        f["properties"]["name"]
+        for f in client.get("/map/layers.json").json()["district"]["features"]
+    }
     assert "海淀区" in names and "金水区" not in names
 
 

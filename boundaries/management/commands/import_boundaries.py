@@ -56,7 +56,9 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{file}", returncode=2) from None
         except BoundaryFileError as exc:
             if format == "json":
-                self._json({"parcels": [], "errors": [{"code": "", "where": "", "message": str(exc)}]})
+                self._json(
+                    {"parcels": [], "errors": [{"code": "", "where": "", "message": str(exc)}]}
+                )
                 raise SystemExit(2) from None
             raise CommandError(str(exc), returncode=2) from None
 
@@ -73,7 +75,9 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
 
     def _text(self, report, *, dry_run):
-        self.stdout.write(f"{'地块编号':<16} {'图形面积':>10} {'文件面积':>10} {'台账面积':>10}  重叠")
+        self.stdout.write(
+            f"{'地块编号':<16} {'图形面积':>10} {'文件面积':>10} {'台账面积':>10}  重叠"
+        )
         for row in report.as_dict()["parcels"]:
             self.stdout.write(
                 f"{row['code']:<16} {row['area_ha']:>10} {row['declared_area_ha'] or '-':>10} "

@@ -38,14 +38,18 @@ class Command(BaseCommand):
             check_boundary_upload(name=path.name, size=path.stat().st_size, data=data)
             features = read_layer_features(data)
             kinds = {
-                MapLayerFeature.Kind.RAIL_STATION: [f for f in features if f[1].geom_type == "Point"],
+                MapLayerFeature.Kind.RAIL_STATION: [
+                    f for f in features if f[1].geom_type == "Point"
+                ],
                 MapLayerFeature.Kind.KEY_FUNCTION_AREA: [
                     f for f in features if f[1].geom_type in {"Polygon", "MultiPolygon"}
                 ],
             }
             for kind, rows in kinds.items():
                 if rows:
-                    count = map_layer_load(jurisdiction=target, kind=kind, features=rows, source=source)
+                    count = map_layer_load(
+                        jurisdiction=target, kind=kind, features=rows, source=source
+                    )
                     self.stdout.write(f"{MapLayerFeature.Kind(kind).label}：{count}")
         except FileNotFoundError:
             raise CommandError(f"找不到文件：{file}", returncode=2) from None
