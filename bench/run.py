@@ -8,7 +8,7 @@ with BENCH- and are removed at the end; reference data (districts, categories) i
 idempotently.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/landsupply_bench .venv/bin/python bench/run.py
-    .venv/bin/python bench/run.py --only import      # one group: import, memory, sweep, pages
+    .venv/bin/python bench/run.py --only import      # one group: import, memory, sweep, pages, geo
 """
 
 import argparse
@@ -140,7 +140,12 @@ def write_xlsx(path, n, start=0):
 
 def clear_bench_parcels():
     """Remove bench parcels and their history without per-row signals."""
+    from boundaries.models import ParcelBoundary
+
     with transaction.atomic():
+        ParcelBoundary.objects.filter(
+            parcel_id__in=Parcel.objects.filter(code__startswith=PREFIX).values("pk")
+        )._raw_delete(connection.alias)
         Parcel.history.filter(code__startswith=PREFIX)._raw_delete(connection.alias)
         Parcel.objects.filter(code__startswith=PREFIX)._raw_delete(connection.alias)
     vacuum()
@@ -153,6 +158,7 @@ def vacuum():
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE parcels_parcel")
             cursor.execute("VACUUM ANALYZE parcels_historicalparcel")
+            cursor.execute("VACUUM ANALYZE boundaries_parcelboundary")
 
 
 def fresh_query_log(conn):
@@ -509,9 +515,182 @@ def clear_bench_contracts():
             Contract.history.filter(number__startswith=PREFIX)._raw_delete(connection.alias)
 
 
+GEO_PARCELS = 100_000
+GEO_CHECKS = 50
+
+
+def make_boundaries():
+    """bulk_create a boundary for every bench parcel: squares of their ledger area on a
+    320 × 320 grid over Beijing's plain (115.9–116.9° E, 39.6–40.4° N), none overlapping."""
+    import numpy
+    import shapely
+
+    from boundaries import rules
+    from boundaries.models import ParcelBoundary
+
+    rows = list(
+        Parcel.objects.filter(code__startswith=PREFIX).order_by("pk").values_list("pk", "area_ha")
+    )
+    step_x, step_y = 1.0 / 320, 0.8 / 320  # ≈ 285 m × 278 m cells; parcels ≤ 100 m across
+    batch = []
+    for index, (pk, area_ha) in enumerate(rows):
+        lon = 115.9 + (index % 320) * step_x
+        lat = 39.6 + (index // 320) * step_y
+        half = min(float(area_ha), 1.0) ** 0.5 * 50 / 111_000  # ≤ 100 m square
+        square = shapely.box(lon, lat, lon + half * 1.3, lat + half)
+        zone = rules.zone_for_longitude(lon)
+        batch.append(ParcelBoundary(
+            parcel_id=pk, geometry=rules.to_wkb(square), min_x=lon, min_y=lat,
+            max_x=lon + half * 1.3, max_y=lat + half, zone_epsg=zone.epsg_plane,
+            area_ha=area_ha, source_format="bench",
+        ))  # fmt: skip
+        if len(batch) == 10_000:
+            ParcelBoundary.objects.bulk_create(batch)
+            batch = []
+    ParcelBoundary.objects.bulk_create(batch)
+    del numpy
+
+
+def bench_geo():
+    """Overlap check of one new boundary against 100,000 stored ones (the box index against a
+    full scan), the map's data requests, and the map page's first paint in Chromium."""
+    from shapely.geometry import box as shapely_box
+
+    from boundaries import rules
+    from boundaries.models import ParcelBoundary
+    from boundaries.seed import seed_district_outlines
+    from boundaries.services import stored_overlaps
+
+    user = setup_reference()
+    seed_district_outlines()
+    clear_bench_parcels()
+    make_parcels(GEO_PARCELS)
+    make_boundaries()
+    vacuum()
+    stored = ParcelBoundary.objects.filter(parcel__code__startswith=PREFIX).count()
+
+    # A new boundary over half of a stored one, somewhere in the middle of the grid.
+    target = ParcelBoundary.objects.filter(
+        parcel__code=f"{PREFIX}{GEO_PARCELS // 2 + 160:07d}"
+    ).get()
+    west, south, east, north = target.min_x, target.min_y, target.max_x, target.max_y
+    new = shapely_box(west + (east - west) / 2, south, east + (east - west) / 2, north)
+    zone = rules.parcel_zone(new)
+    plane = rules.to_plane(new, zone)
+
+    def indexed():
+        return stored_overlaps(lonlat=new, plane=plane, zone=zone)
+
+    def full_scan():
+        found = []
+        for pk, wkb in ParcelBoundary.objects.values_list("parcel_id", "geometry").iterator(
+            chunk_size=5000
+        ):
+            shape = rules.from_wkb(wkb)
+            if shape.intersects(new):
+                found += rules.find_overlaps(
+                    plane, [(pk, rules.to_plane(shape, zone))], tolerance_m2=1.0
+                )
+        return found
+
+    assert [o.key.code for o in indexed()] == [target.parcel.code]
+    times = []
+    for _ in range(GEO_CHECKS):
+        elapsed, _result = timed(indexed)
+        times.append(elapsed * 1000)
+    with fresh_query_log(connection) as ctx:
+        indexed()
+    scan, scan_result = timed(full_scan)
+    assert len(scan_result) == 1
+    p95 = statistics.quantiles(times, n=20)[18]
+    line(
+        f"overlap check, one boundary vs {stored:,} stored",
+        f"p95 {p95:.1f} ms",
+        f"median {statistics.median(times):.1f} ms, {len(ctx.captured_queries)} query; "
+        f"full scan without the box index: {scan * 1000:.0f} ms "
+        f"({scan * 1000 / statistics.median(times):.0f}×); target < 50 ms",
+    )
+
+    client = Client()
+    client.force_login(user)
+    url = reverse("boundaries:parcels_json")
+    views = [
+        ("map data, whole city (grid clusters)", {"bbox": "115.4,39.4,117.6,41.1", "zoom": 9}),
+        ("map data, 2 km viewport (parcel shapes)",
+         {"bbox": f"{west - 0.012},{south - 0.009},{west + 0.012},{south + 0.009}", "zoom": 15}),
+    ]  # fmt: skip
+    for label, params in views:
+        data = client.get(url, params).json()
+        p95_value, median = p95_ms(client, url, params)
+        line(
+            f"{label}, {stored:,} boundaries",
+            f"p95 {p95_value:.0f} ms",
+            f"median {median:.0f} ms; {data['mode']}: {data['total']:,} parcels in view; "
+            f"{query_count(client, url, params)} queries",
+        )
+    first_paint(client)
+    clear_bench_parcels()
+
+
+def first_paint(client):
+    """Open /map/ in Debian's Chromium against a runserver on this database and read the
+    moment the parcel layer was first drawn (performance.now() since navigation)."""
+    import shutil
+    import socket
+
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not chromium:
+        line("map page first paint", "skipped", "chromium not installed")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}"],
+        cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        session = client.cookies["sessionid"].value
+        paints = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=chromium, headless=True,
+                args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+            )  # fmt: skip
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.add_cookies(
+                [{"name": "sessionid", "value": session, "url": f"http://127.0.0.1:{port}"}]
+            )
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{port}/map/")  # warm-up: the server's first request
+            page.wait_for_function("window.mapFirstPaintMs !== undefined", timeout=30000)
+            for _ in range(5):
+                page.goto(f"http://127.0.0.1:{port}/map/")
+                page.wait_for_function("window.mapFirstPaintMs !== undefined", timeout=30000)
+                paints.append(page.evaluate("window.mapFirstPaintMs"))
+            browser.close()
+        line(
+            f"map page first paint (Chromium, {GEO_PARCELS:,} boundaries)",
+            f"median {statistics.median(paints):.0f} ms",
+            f"worst {max(paints):.0f} ms of {len(paints)} loads after one warm-up, from "
+            "navigation to the parcel layer drawn; target < 1000 ms",
+        )
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["import", "memory", "sweep", "pages"])
+    parser.add_argument("--only", choices=["import", "memory", "sweep", "pages", "geo"])
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -531,6 +710,8 @@ def main():
                 bench_sweep()
             if args.only in (None, "pages"):
                 bench_pages()
+            if args.only in (None, "geo"):
+                bench_geo()
         finally:
             clear_bench_contracts()
             clear_bench_parcels()

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "parcels",
     "plans",
     "assessments",
+    "boundaries",
 ]
 
 MIDDLEWARE = [
@@ -336,3 +337,27 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # A ledger import without progress for this long (its worker died) is marked failed.
 PARCEL_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("PARCEL_IMPORT_TIMEOUT_MINUTES", "30"))
+# --- Boundaries and the map (boundaries app) --------------------------------------------
+# Overlap of two parcels' boundaries tolerated as a surveying sliver, square metres.
+BOUNDARIES_OVERLAP_TOLERANCE_M2 = float(os.environ.get("BOUNDARIES_OVERLAP_TOLERANCE_M2", "1.0"))
+# Relative difference allowed between the computed area and the area stated in the file
+# (refused beyond it) or in the ledger (warned beyond it): 0.005 = 0.5 %.
+BOUNDARIES_AREA_TOLERANCE = os.environ.get("BOUNDARIES_AREA_TOLERANCE", "0.005")
+# A boundary whose centre lies farther than this from its district's outline is refused (wrong
+# zone or coordinates); the shipped outlines are simplified, hence the margin. Metres.
+BOUNDARIES_DISTRICT_MARGIN_M = float(os.environ.get("BOUNDARIES_DISTRICT_MARGIN_M", "2000"))
+# Largest bounding box of one parcel, degrees (0.05° ≈ 4.3 km east-west at 40° N, 5.6 km
+# north-south). Box queries on the (min_x, min_y) index scan a strip this wide, so it is kept
+# small; a larger "parcel" is refused as a coordinate error. Changing it needs no migration.
+BOUNDARIES_MAX_SPAN_DEG = 0.05
+BOUNDARIES_MAX_UPLOAD_BYTES = int(os.environ.get("BOUNDARIES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+BOUNDARIES_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+BOUNDARIES_MAX_ZIP_MEMBERS = 20
+BOUNDARIES_MAX_ZIP_RATIO = 100
+BOUNDARIES_MAX_LAYERS = 20
+BOUNDARIES_MAX_PARCELS_PER_FILE = 5000
+BOUNDARIES_MAX_POINTS = 500_000
+# Raster basemap for the map page, off unless set (the map works offline on district outlines),
+# e.g. 天地图: https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")

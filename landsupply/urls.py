@@ -17,6 +17,7 @@ urlpatterns = [
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),
     path("contracts/", include("assessments.urls")),
+    path("map/", include("boundaries.urls")),
     path("admin/", admin.site.urls),
 ]
 
