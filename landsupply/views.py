@@ -7,9 +7,11 @@ from landsupply.services import notification_mark_all_read
 
 @login_required
 def home(request):
-    """Send each role to its own home page."""
+    """Send each role to its own home page; the platform administrator to the admin site."""
     if request.user.role == User.Role.ENTERPRISE:
         return redirect("assessments:contract_list")
+    if request.user.role == User.Role.ADMIN:
+        return redirect("admin:index")
     return redirect("plans:overview")
 
 

@@ -49,9 +49,7 @@ class _Rollback(Exception):
 
 
 def _require_city_staff(user: User, plan: AnnualPlan) -> None:
-    if not (user.is_city_staff and user.jurisdiction_id == plan.jurisdiction_id) and not (
-        user.is_superuser and not user.jurisdiction_id
-    ):
+    if not (user.is_city_staff and user.jurisdiction_id == plan.jurisdiction_id):
         raise PermissionDenied(_("只有本市的市级工作人员可以执行此操作。"))
 
 
