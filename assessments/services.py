@@ -1,9 +1,11 @@
 """Every write to lease-then-transfer contracts: award, lease, assessment, transfer, renewal,
 exit, violations, and the exactly-once reminder sweep.
 
-Each transition locks the contract row (select_for_update), checks its state, the actor and the
-rule, and records a ContractEvent (who, when, why) for the timeline. Rule breaches raise
-django ValidationError whose message names the rule; nothing is changed then.
+Each transition locks the contract row first (then its own rows: the project's one lock order,
+landsupply.locking), checks its state, the actor and the rule, and records a ContractEvent (who,
+when, why) for the timeline. Rule breaches raise django ValidationError whose message names the
+rule; nothing is changed then. Of two transitions of one contract at the same moment, the second
+waits for the first and is refused by its state check with a message saying so.
 Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18), DOMAIN.md R11–R25 and table C.
 """
 
@@ -39,6 +41,7 @@ from assessments.models import (
     Renewal,
     Violation,
 )
+from landsupply.locking import lock
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
 
@@ -60,10 +63,11 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def _lock(contract: Contract) -> Contract:
-    return (
-        Contract.objects.select_for_update()
-        .select_related("rule_set", "parcel", "parcel__district", "enterprise")
-        .get(pk=contract.pk)
+    """The contract row locked (landsupply.locking), its rule set, parcel, district and
+    enterprise read along (not locked)."""
+    return lock(
+        Contract.objects.select_related("rule_set", "parcel", "parcel__district", "enterprise"),
+        contract.pk,
     )
 
 
@@ -71,7 +75,10 @@ def _require_state(contract: Contract, *states: str) -> None:
     if contract.state not in states:
         allowed = "、".join(str(S(s).label) for s in states)
         raise ValidationError(
-            _("合同 %(number)s 当前状态为“%(state)s”，此操作仅限“%(allowed)s”。")
+            _(
+                "合同 %(number)s 当前状态为“%(state)s”（可能刚被其他人办理），此操作仅限"
+                "“%(allowed)s”，未作任何更改。"
+            )
             % {"number": contract.number, "state": contract.get_state_display(), "allowed": allowed}
         )
 
@@ -192,11 +199,7 @@ def contract_award(
     break R11 (an extension needs extension_approval, never past the statutory maximum).
     Rules R11–R16, R25, 北京市工业用地先租后让指导意见（试行） §三(三)(四).
     """
-    parcel = (
-        Parcel.objects.select_for_update()
-        .select_related("district__jurisdiction")
-        .get(pk=parcel.pk)
-    )
+    parcel = lock(Parcel.objects.select_related("district__jurisdiction"), parcel.pk)
     if actor is not None:
         _require_district(actor, Contract(parcel=parcel))
     if parcel.supply_method != SupplyMethod.LEASE_THEN_TRANSFER:

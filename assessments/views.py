@@ -210,8 +210,14 @@ def contract_action(request, pk, action):
         else:
             messages.success(request, success)
             return redirect(contract)
-    messages.error(request, _("未办理：请按提示修改。"))
-    return _detail(request, _get_contract(request, pk), bound=form, status=400)
+    contract = _get_contract(request, pk)
+    if action in AVAILABLE[side].get(contract.state, []):
+        messages.error(request, _("未办理：请按提示修改。"))
+    else:  # the contract moved on meanwhile (someone else acted): the form is gone, say why
+        messages.error(
+            request, _("未办理：%(why)s") % {"why": "；".join(form.non_field_errors())}
+        )
+    return _detail(request, contract, bound=form, status=400)
 
 
 def _add_errors(form, exc: ValidationError) -> None:

@@ -6,6 +6,7 @@ Everything goes through the URLs, as a user would; forbidden actions get 403/404
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from landsupply.models import District
@@ -149,7 +150,7 @@ def test_empty_list_and_return_without_comment_are_refused(
 def test_second_accept_changes_nothing(jinshui_list, district_user, zz_city):
     services.submission_submit(user=district_user("jinshui"), submission=jinshui_list)
     services.submission_accept(user=zz_city, submission=jinshui_list)
-    with pytest.raises(Exception, match="状态已变化"):
+    with pytest.raises(ValidationError, match="当前为“已接收”.*刚被其他人处理"):
         services.submission_accept(user=zz_city, submission=jinshui_list)
     assert SubmissionEvent.objects.filter(action="accept").count() == 1
 
