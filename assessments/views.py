@@ -214,9 +214,7 @@ def contract_action(request, pk, action):
     if action in AVAILABLE[side].get(contract.state, []):
         messages.error(request, _("未办理：请按提示修改。"))
     else:  # the contract moved on meanwhile (someone else acted): the form is gone, say why
-        messages.error(
-            request, _("未办理：%(why)s") % {"why": "；".join(form.non_field_errors())}
-        )
+        messages.error(request, _("未办理：%(why)s") % {"why": "；".join(form.non_field_errors())})
     return _detail(request, contract, bound=form, status=400)
 
 
