@@ -179,7 +179,8 @@ class ReminderDeliveryAdmin(ScopedAdmin):
         "lead_days",
         "sent_at",
         "attempts",
+        "resumed",
         "recipients",
     ]
-    list_filter = ["kind", "lead_days"]
+    list_filter = ["kind", "lead_days", "resumed"]
     date_hierarchy = "due_date"

@@ -524,6 +524,14 @@ class ReminderDelivery(models.Model):
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    resumed = models.BooleanField(
+        _("中断后重发"),
+        default=False,
+        help_text=_(
+            "认领它的扫描在发送途中中断（进程被终止），由后来的扫描接手发送；"
+            "中断时正在发送的那一条，收件人可能收到两次"
+        ),
+    )
     last_error = models.TextField(_("最近错误"), blank=True)
     recipients = models.TextField(_("收件人"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

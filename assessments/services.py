@@ -18,6 +18,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection as db_connection
@@ -860,19 +861,27 @@ _RULE = {
 
 def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> list[dict]:
     """Return what this sweep sent: one dict per reminder (contract number, kind, due date,
-    lead days, recipients).
+    lead days, recipients, resumed).
 
     Finds due reminders with one query (selectors.reminder_due_list), then claims every
     (contract, deadline, due date, lead time) with one INSERT … ON CONFLICT DO UPDATE … WHERE
     … RETURNING: the unique row is the claim, and only the sweep whose statement returns the row
-    sends it, so two sweeps or two workers never send the same reminder twice. A failed e-mail
-    releases its claim and is retried by the next sweep; a claim left by a killed worker may be
-    taken again after STALE_CLAIM. Sends e-mail (Django mail, one connection for the sweep) and
-    an in-app Notification to the people table C names.
+    sends it, so two sweeps or two workers never send the same reminder twice. Sends e-mail
+    (Django mail, one connection for the sweep) and an in-app Notification to the people table C
+    names. Each reminder is marked sent, with its notifications written, in its own transaction
+    right after its e-mail went out; a failed e-mail releases its claim and is retried by the
+    next sweep.
 
-    The number of queries does not depend on the number of contracts or reminders.
-    Not atomic on purpose: claims are committed before sending.
-    Table C, rules R18–R21.
+    What a killed sweep leaves (the duplicate window): reminders it marked sent stay sent; the
+    ones it had not reached yet stay claimed, are taken again after STALE_CLAIM and sent once
+    (flagged `resumed`); only the one e-mail that was on its way when the process died — handed
+    to the mail server but not yet marked — may be sent a second time. E-mail cannot be
+    exactly-once; every attempt of a reminder carries the same Message-ID (_message_id), so
+    mail systems that drop repeated Message-IDs drop that duplicate too.
+
+    Queries: a fixed number for finding, claiming and reading the audience, plus two per
+    reminder sent (its notifications, its sent mark). Not atomic on purpose: claims are
+    committed before sending. Table C, rules R18–R21.
     """
     today = _today(today)
     due = selectors.reminder_due_list(today=today)
@@ -889,18 +898,26 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     texts = _ReminderTexts()
     urls = {
         pk: reverse("assessments:contract_detail", args=[pk])
-        for pk in {key[0] for _pk, key in claimed}
+        for pk in {key[0] for _pk, key, _again in claimed}
     }
+    resumed = [pk for pk, _key, again in claimed if again]
+    if resumed:
+        logger.warning(
+            "reminder sweep: %d reminders of an interrupted sweep are sent now; the one that sweep"
+            " was sending when it stopped may reach its recipients twice (ids %s)",
+            len(resumed),
+            resumed,
+        )
     connection = connection or get_connection()
-    sent, failed, notifications, results = [], [], [], []
+    failed, results = [], []
     try:
         connection.open()
     except Exception as exc:  # noqa: BLE001 - transport down: release every claim, retry later
         logger.warning("reminder sweep: mail connection failed: %s", exc)
-        _reminder_finish(token, sent=[], failed=[(pk, str(exc)[:1000]) for pk, _key in claimed])
+        _reminder_finish(token, sent=[], failed=[(pk, str(exc)[:1000]) for pk, *_rest in claimed])
         return []
     try:
-        for pk, key in claimed:
+        for pk, key, again in claimed:
             contract_id, kind, due_date, lead_days = key
             contract = contracts[contract_id]
             to_enterprise, to_district = _AUDIENCE[kind]
@@ -913,17 +930,23 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
             addresses = list(dict.fromkeys(addresses))
             title, body = texts.render(contract, kind=kind, due_date=due_date, lead_days=lead_days)
             if addresses:
+                message = EmailMessage(
+                    subject=title, body=body, to=addresses, headers={"Message-ID": _message_id(pk)}
+                )
                 try:
-                    connection.send_messages([EmailMessage(subject=title, body=body, to=addresses)])
+                    connection.send_messages([message])
                 except Exception as exc:  # noqa: BLE001 - any transport error: release and retry later
                     logger.warning("reminder %s failed: %s", pk, exc)
                     failed.append((pk, str(exc)[:1000]))
                     continue
             shown = addresses or [name for _pk, name, _email in people]
-            notifications += [
-                (user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people
-            ]
-            sent.append((pk, ", ".join(shown)))
+            # Marked sent right after its own send, in its own transaction with its in-app
+            # notifications: a sweep killed after this point sends this reminder never again.
+            with transaction.atomic():
+                _notifications_insert(
+                    [(user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people]
+                )
+                _reminder_finish(token, sent=[(pk, ", ".join(shown))], failed=[])
             results.append(
                 {
                     "contract": contract.number,
@@ -932,14 +955,21 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                     "due_date": due_date.isoformat(),
                     "lead_days": lead_days,
                     "recipients": shown,
+                    "resumed": again,
                 }
             )
     finally:
         connection.close()
-    with transaction.atomic():
-        _notifications_insert(notifications)
-        _reminder_finish(token, sent=sent, failed=failed)
+    if failed:
+        _reminder_finish(token, sent=[], failed=failed)
     return results
+
+
+def _message_id(delivery_pk: int) -> str:
+    """The Message-ID of every attempt of reminder `delivery_pk` (the claim row's id): the same
+    on a re-send, so a mail system that drops repeated Message-IDs drops the duplicate."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "landsupply.invalid"
+    return f"<reminder-{delivery_pk}@{domain}>"
 
 
 def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
@@ -1027,11 +1057,12 @@ def _rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str
 
 def _reminder_claim(
     keys: list[tuple], *, token: uuid.UUID, now: datetime.datetime
-) -> list[tuple[int, tuple]]:
-    """Return [(delivery id, key)] of the keys this sweep claimed, in one statement.
+) -> list[tuple[int, tuple, bool]]:
+    """Return [(delivery id, key, resumed)] of the keys this sweep claimed, in one statement.
 
     A new key is inserted already claimed; an existing one is claimed only when it is unsent
-    and unclaimed (released after a failure) or its claim is stale. Under concurrency the
+    and unclaimed (released after a failure) or its claim is stale. Taking over a stale claim
+    (its sweep died while sending) sets `resumed` on the row for good. Under concurrency the
     unique index makes the second sweep wait for the first's row and then skip it.
     """
     table = ReminderDelivery._meta.db_table
@@ -1050,23 +1081,25 @@ def _reminder_claim(
     stale = time_field.get_db_prep_value(now - STALE_CLAIM, db_connection)
     sql = f"""
         INSERT INTO {table} (contract_id, kind, due_date, lead_days, claim_token, claimed_at, attempts,
-                             last_error, recipients, created_at)
-        SELECT s.contract_id, s.kind, s.due_date, s.lead_days, %s, %s, 1, '', '', %s FROM ({source}) AS s WHERE true
+                             resumed, last_error, recipients, created_at)
+        SELECT s.contract_id, s.kind, s.due_date, s.lead_days, %s, %s, 1, false, '', '', %s
+          FROM ({source}) AS s WHERE true
         ON CONFLICT (contract_id, kind, due_date, lead_days) DO UPDATE
            SET claim_token = excluded.claim_token, claimed_at = excluded.claimed_at,
-               attempts = {table}.attempts + 1
+               attempts = {table}.attempts + 1,
+               resumed = {table}.resumed OR {table}.claim_token IS NOT NULL
          WHERE {table}.sent_at IS NULL AND ({table}.claim_token IS NULL OR {table}.claimed_at < %s)
-        RETURNING id, contract_id, kind, due_date, lead_days
+        RETURNING id, contract_id, kind, due_date, lead_days, resumed
     """
     token_value = token_field.get_db_prep_value(token, db_connection)
     with db_connection.cursor() as cursor:
         cursor.execute(sql, [token_value, claimed_at, claimed_at, *params, stale])
         rows = cursor.fetchall()
     claimed = []
-    for pk, contract_id, kind, due_date, lead_days in rows:
+    for pk, contract_id, kind, due_date, lead_days, resumed in rows:
         if not isinstance(due_date, datetime.date):
             due_date = datetime.date.fromisoformat(due_date)
-        claimed.append((pk, (contract_id, kind, due_date, lead_days)))
+        claimed.append((pk, (contract_id, kind, due_date, lead_days), bool(resumed)))
     return sorted(claimed, key=lambda item: item[1])
 
 
