@@ -42,7 +42,7 @@ from assessments.models import (
     Renewal,
     Violation,
 )
-from landsupply.locking import lock
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
 
@@ -246,7 +246,8 @@ def contract_award(
         is_demo=is_demo,
     )
     contract_recompute(contract)
-    _save(contract)
+    with refuse_duplicate({"number": _("合同编号 %(n)s 已存在。") % {"n": number}}):
+        _save(contract)
     rule = "R12, R13, " + ("R16" if contract.land_source == LandSource.STOCK else "R14, R15")
     _record(
         contract,

@@ -20,9 +20,17 @@ nothing was done — a form or page message, never a 500.
 reading (select_related) are not locked, and inserts of rows that merely point at the locked
 row (foreign-key checks take KEY SHARE: events, reminders, history) do not wait for it.
 SQLite has no row locks (the backend ignores them) and serialises writers instead.
+
+Creating a row that must be unique (a year's plan, a contract number, a parcel code) has no row
+to lock yet: two people creating the same one at once both pass the uniqueness check, and the
+database's unique constraint refuses the second insert. `refuse_duplicate` turns that refusal
+into the same kind of message, instead of a 500.
 """
 
-from django.db import models
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 
 def lock(queryset: models.QuerySet | type[models.Model], pk) -> models.Model:
@@ -33,3 +41,15 @@ def lock(queryset: models.QuerySet | type[models.Model], pk) -> models.Model:
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
     return queryset.select_for_update(no_key=True, of=("self",)).get(pk=pk)
+
+
+@contextmanager
+def refuse_duplicate(message):
+    """Run the insert in the `with` block in a savepoint; if the database refuses it as a
+    duplicate (IntegrityError: someone created the same row meanwhile, after full_clean passed),
+    raise ValidationError(`message`) instead — a str, or a {field: str} dict."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ValidationError(message) from exc

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from landsupply.locking import lock
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import User
 from parcels.models import Parcel
 from parcels.selectors import district_list_for_user
@@ -29,7 +29,13 @@ def parcel_create(*, user: User, **fields) -> Parcel:
     parcel = Parcel(**fields)
     _check_district(user=user, district=parcel.district)
     parcel.full_clean()
-    parcel.save()
+    with refuse_duplicate(
+        {
+            "code": _("%(district)s 已有地块编号 %(code)s。")
+            % {"district": parcel.district, "code": parcel.code}
+        }
+    ):
+        parcel.save()
     return parcel
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from landsupply.locking import lock
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import District, Ring, User
 from parcels.models import LandUseCategory, Parcel
 from plans import rules, spreadsheet
@@ -1037,7 +1037,8 @@ def plan_create(
         total_max_ha=totals["total_max_ha"],
     )
     plan.full_clean()
-    plan.save()
+    with refuse_duplicate({"year": _("%(y)s 年度已有计划。") % {"y": year}}):
+        plan.save()
     if spec is not None:
         plan = plan_set_targets(user=user, plan=plan, spec=spec)
     return plan

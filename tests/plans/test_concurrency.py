@@ -226,3 +226,21 @@ def test_submit_while_a_colleague_changes_the_list(submission_setup):
         else:
             assert "已报送" in changed[1]
         submission.excluded_parcels.clear()
+
+
+def test_two_city_staff_create_the_same_years_plan_at_once(plan_setup):
+    """No row to lock yet: the unique constraint refuses the second insert, and the loser gets
+    the form message, not a 500."""
+    jurisdiction = plan_setup["plan"].jurisdiction
+    outcomes = race(
+        *[
+            lambda u=user: services.plan_create(user=u, year=2031, name="2031年度计划")
+            for user in (plan_setup["city"], plan_setup["other_city"])
+        ]
+    )
+    assert kinds(outcomes) == ["ok", "refused"]
+    # the service's check, the uniqueness check or, when both passed them at once, the
+    # database's constraint: each says the year's plan exists
+    message = refusals(outcomes)[0]
+    assert "年度" in message and ("已有计划" in message or "已经存在" in message)
+    assert AnnualPlan.objects.filter(jurisdiction=jurisdiction, year=2031).count() == 1
