@@ -38,6 +38,7 @@ ENTERPRISE_ACTIONS = {
         "report-actual": "9000",
     },
     "assessment_apply": lambda c: {},
+    "transfer_apply": lambda c: {},
     "renewal_apply": lambda c: {"renewal_apply-years": 1, "renewal_apply-reason": "设备调试"},
     "exit_apply": lambda c: {"exit_apply-exit_date": "2026-06-30", "exit_apply-reason": "经营调整"},
 }

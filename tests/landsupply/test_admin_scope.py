@@ -180,3 +180,10 @@ def test_shared_reference_data_is_read_only_for_city_staff(client, demo):
     assert client.get(change_url(enterprise)).status_code == 200  # view
     response = client.post(change_url(enterprise), {"name": "改名", "credit_code": "X"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("username", ["haidian", "enterprise"])
+def test_district_staff_and_enterprises_have_no_admin(client, demo, username):
+    client.force_login(demo[username])
+    response = client.get(changelist(Parcel))
+    assert response.status_code == 302 and "/admin/login/" in response.url
