@@ -1,5 +1,5 @@
 """Every write to lease-then-transfer contracts: award, lease, assessment, transfer, renewal,
-exit, violations, and the exactly-once reminder sweep.
+exit, violations, and the claim-once reminder sweep.
 
 Each transition locks the contract row first (then its own rows: the project's one lock order,
 landsupply.locking), checks its state, the actor and the rule, and records a ContractEvent (who,

@@ -528,11 +528,15 @@ def _lock_submission(submission, *, from_statuses) -> DistrictSubmission:
     return submission
 
 
-def _transition(*, submission, from_statuses, to_status):
-    submission = _lock_submission(submission, from_statuses=from_statuses)
+def _move(submission: DistrictSubmission, to_status: str) -> DistrictSubmission:
+    """Set the status of a submission locked by _lock_submission and save it."""
     submission.status = to_status
     submission.save()  # updated_at and a history row with the request's user
     return submission
+
+
+def _transition(*, submission, from_statuses, to_status):
+    return _move(_lock_submission(submission, from_statuses=from_statuses), to_status)
 
 
 @transaction.atomic
@@ -552,11 +556,7 @@ def submission_submit(
     count, _area = _listed_figures(submission)  # under the lock: the list cannot change now
     if count == 0:
         raise ValidationError(_("用地清单中没有地块，不能报送（R9）。"))
-    submission = _transition(
-        submission=submission,
-        from_statuses=[DistrictSubmission.Status.DRAFT, DistrictSubmission.Status.RETURNED],
-        to_status=DistrictSubmission.Status.SUBMITTED,
-    )
+    submission = _move(submission, DistrictSubmission.Status.SUBMITTED)
     _event(submission, SubmissionEvent.Action.SUBMIT, user, comment)
     return submission
 
