@@ -915,7 +915,7 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
         connection.open()
     except Exception as exc:  # noqa: BLE001 - transport down: release every claim, retry later
         logger.warning("reminder sweep: mail connection failed: %s", exc)
-        _reminder_finish(token, sent=[], failed=[(pk, str(exc)[:1000]) for pk, *_rest in claimed])
+        _reminder_release(token, [(pk, str(exc)[:1000]) for pk, *_rest in claimed])
         return []
     try:
         for pk, key, again in claimed:
@@ -941,13 +941,18 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                     failed.append((pk, str(exc)[:1000]))
                     continue
             shown = addresses or [name for _pk, name, _email in people]
-            # Marked sent right after its own send, in its own transaction with its in-app
-            # notifications: a sweep killed after this point sends this reminder never again.
-            with transaction.atomic():
-                _notifications_insert(
-                    [(user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people]
-                )
-                _reminder_finish(token, sent=[(pk, ", ".join(shown))], failed=[])
+            # Marked sent right after its own send: a sweep killed after this sends it never again.
+            _reminder_mark_sent(
+                pk,
+                token=token,
+                recipients=", ".join(shown),
+                notifications=[
+                    Notification(
+                        recipient_id=user_pk, title=title, body=body, url=urls[contract_id]
+                    )
+                    for user_pk, _n, _e in people
+                ],
+            )
             results.append(
                 {
                     "contract": contract.number,
@@ -962,8 +967,23 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     finally:
         connection.close()
     if failed:
-        _reminder_finish(token, sent=[], failed=failed)
+        _reminder_release(token, failed)
     return results
+
+
+@transaction.atomic
+def _reminder_mark_sent(
+    pk: int, *, token: uuid.UUID, recipients: str, notifications: list[Notification]
+) -> bool:
+    """Mark reminder `pk` sent and write its in-app notifications, in one transaction, if this
+    sweep still holds its claim (a sweep slower than STALE_CLAIM may have lost it: then the
+    taker sends it, and nothing is written here). Return whether it was marked."""
+    marked = ReminderDelivery.objects.filter(pk=pk, claim_token=token).update(
+        sent_at=timezone.now(), recipients=recipients
+    )
+    if marked:
+        Notification.objects.bulk_create(notifications)
+    return bool(marked)
 
 
 def _message_id(delivery_pk: int) -> str:
@@ -1032,7 +1052,8 @@ class _ReminderTexts:
         return title, body
 
 
-# Raw SQL for the claim and its release: one statement each whatever the number of rows.
+# Raw SQL for the claim and the release of failed sends: one statement each whatever the number
+# of rows.
 # The rows travel as arrays (PostgreSQL, unnest) or as one JSON document (SQLite, json_each).
 
 
@@ -1104,49 +1125,17 @@ def _reminder_claim(
     return sorted(claimed, key=lambda item: item[1])
 
 
-def _notifications_insert(rows: list[tuple[int, str, str, str]]) -> None:
-    """Insert in-app Notifications [(recipient id, title, body, url)] in one statement."""
-    if not rows:
-        return
-    table = Notification._meta.db_table
-    created_at = Notification._meta.get_field("created_at").get_db_prep_value(
-        timezone.now(), db_connection
-    )
-    source, params = _rows_source(
-        [("recipient_id", "bigint"), ("title", "text"), ("body", "text"), ("url", "text")], rows
-    )
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (recipient_id, title, body, url, created_at) "
-            f"SELECT s.recipient_id, s.title, s.body, s.url, %s FROM ({source}) AS s",
-            [created_at, *params],
-        )
-
-
-def _reminder_finish(
-    token: uuid.UUID, *, sent: list[tuple[int, str]], failed: list[tuple[int, str]]
-) -> None:
-    """Mark `sent` [(id, recipients)] as sent and release `failed` [(id, error)], one statement
-    each, touching only rows this sweep still holds."""
+def _reminder_release(token: uuid.UUID, failed: list[tuple[int, str]]) -> None:
+    """Release the claims of `failed` [(id, error)] in one statement, keeping the error,
+    touching only rows this sweep still holds; the next sweep sends them."""
     table = ReminderDelivery._meta.db_table
     token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(
         token, db_connection
     )
-    sent_at = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(
-        timezone.now(), db_connection
-    )
+    source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
     with db_connection.cursor() as cursor:
-        if sent:
-            source, params = _rows_source([("id", "bigint"), ("recipients", "text")], sent)
-            cursor.execute(
-                f"UPDATE {table} SET sent_at = %s, recipients = s.recipients FROM ({source}) AS s "
-                f"WHERE {table}.id = s.id AND {table}.claim_token = %s",
-                [sent_at, *params, token_value],
-            )
-        if failed:
-            source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
-            cursor.execute(
-                f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "
-                f"FROM ({source}) AS s WHERE {table}.id = s.id AND {table}.claim_token = %s",
-                [*params, token_value],
-            )
+        cursor.execute(
+            f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "
+            f"FROM ({source}) AS s WHERE {table}.id = s.id AND {table}.claim_token = %s",
+            [*params, token_value],
+        )

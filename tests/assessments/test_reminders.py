@@ -248,19 +248,18 @@ def test_the_one_email_in_flight_when_the_sweep_dies_is_the_only_one_sent_twice(
     again — flagged resumed, with the same Message-ID — and nothing else is."""
     _contracts(4)
     today = D(2029, 2, 1)
-    real_finish = services._reminder_finish
+    real_mark = services._reminder_mark_sent
     calls = {"n": 0}
 
-    def finish(token, *, sent, failed):
-        if sent:
-            calls["n"] += 1
-            if calls["n"] == 3:
-                raise Killed  # after the third e-mail left, before it is marked
-        return real_finish(token, sent=sent, failed=failed)
+    def mark(pk, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise Killed  # after the third e-mail left, before it is marked
+        return real_mark(pk, **kwargs)
 
     with (
         time_machine.travel(T0, tick=False),
-        mock.patch.object(services, "_reminder_finish", finish),
+        mock.patch.object(services, "_reminder_mark_sent", mark),
         pytest.raises(Killed),
     ):
         services.reminder_sweep(today=today)
