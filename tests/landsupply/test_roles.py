@@ -21,14 +21,11 @@ from tests.factories import (
     DistrictFactory,
     DistrictUserFactory,
     EnterpriseUserFactory,
+    PlatformAdminFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def platform_admin(**kwargs):
-    return UserFactory(role=User.Role.ADMIN, is_staff=True, is_superuser=True, **kwargs)
 
 
 def test_only_the_platform_administrator_may_be_a_superuser():
@@ -44,7 +41,7 @@ def test_createsuperuser_makes_a_platform_administrator(monkeypatch):
 
 
 def test_platform_administrator_is_sent_to_the_admin_and_offered_no_operational_page(client):
-    client.force_login(platform_admin())
+    client.force_login(PlatformAdminFactory())
     assert client.get(reverse("home")).url == reverse("admin:index")
     for name in [
         "plans:overview",
@@ -82,7 +79,7 @@ def filed_adjustment():
 def test_only_city_staff_of_the_jurisdiction_approve(client, filed_adjustment):
     plan = filed_adjustment.plan
     others = {
-        "platform administrator": (platform_admin(), 403),
+        "platform administrator": (PlatformAdminFactory(), 403),
         "another city": (CityUserFactory(), 404),
         "district staff": (DistrictUserFactory(district=filed_adjustment.district), 403),
         "an enterprise": (EnterpriseUserFactory(), 403),
