@@ -520,7 +520,9 @@ class ReminderDelivery(models.Model):
     kind = models.CharField(_("期限"), max_length=24, choices=DeadlineKind.choices)
     due_date = models.DateField(_("截止日"))
     lead_days = models.PositiveSmallIntegerField(_("提前天数"), help_text=_("0 表示逾期提醒"))
-    claim_token = models.UUIDField(_("认领标记"), null=True, blank=True, db_index=True)
+    # No index of its own: every statement that reads it finds the row by its key first (an
+    # index here made PostgreSQL find a sweep's row among all the rows it claimed, per reminder).
+    claim_token = models.UUIDField(_("认领标记"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
