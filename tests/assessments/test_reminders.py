@@ -130,18 +130,22 @@ def _statements(captured) -> list[str]:
     return [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
 
 
-def test_sweep_queries_are_a_fixed_number_plus_two_per_reminder(db, django_assert_max_num_queries):
+def test_sweep_queries_are_a_fixed_number_plus_a_few_per_reminder(
+    db, django_assert_max_num_queries
+):
     """Finding, claiming and reading the audience take a fixed number of queries whatever the
-    number of contracts; each reminder sent adds its notifications and its sent mark."""
+    number of contracts; each reminder sent adds its sent mark and its notifications (and, on
+    PostgreSQL, the statement that lets its commit skip the disk flush)."""
+    per_reminder = 3 if connection.vendor == "postgresql" else 2
     _contracts(3)
     with django_assert_max_num_queries(40) as small:
         assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 6
     ReminderDelivery.objects.all().delete()
     _contracts(20)
-    with django_assert_max_num_queries(200) as large:
+    with django_assert_max_num_queries(300) as large:
         assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 46
-    fixed_small = len(_statements(small.captured_queries)) - 2 * 6
-    fixed_large = len(_statements(large.captured_queries)) - 2 * 46
+    fixed_small = len(_statements(small.captured_queries)) - per_reminder * 6
+    fixed_large = len(_statements(large.captured_queries)) - per_reminder * 46
     assert fixed_small == fixed_large <= 10
 
 
