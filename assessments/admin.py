@@ -17,10 +17,18 @@ from assessments.models import (
     Renewal,
     Violation,
 )
+from landsupply.admin_scope import ScopedAdmin, ScopedInline
+
+# Rows of a contract belong to its parcel's district and jurisdiction.
+CONTRACT_SCOPE = {
+    "district": "contract__parcel__district_id",
+    "jurisdiction": "contract__parcel__district__jurisdiction_id",
+}
 
 
 @admin.register(LeaseRuleSet)
-class LeaseRuleSetAdmin(SimpleHistoryAdmin):
+class LeaseRuleSetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = {"jurisdiction": "jurisdiction_id"}
     list_display = [
         "jurisdiction",
         "name",
@@ -37,12 +45,12 @@ class LeaseRuleSetAdmin(SimpleHistoryAdmin):
     list_filter = ["jurisdiction"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ScopedInline, admin.TabularInline):
     model = Indicator
     extra = 0
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ScopedInline, admin.TabularInline):
     model = ContractEvent
     extra = 0
     readonly_fields = [
@@ -60,9 +68,11 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Records are changed through the services (portal pages); the admin shows them, and
     keeps the computed figures read-only so they cannot drift from rules.py."""
+
+    scope = {"district": "parcel__district_id", "jurisdiction": "parcel__district__jurisdiction_id"}
 
     list_display = [
         "number",
@@ -100,7 +110,11 @@ class ContractAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorReport)
-class IndicatorReportAdmin(admin.ModelAdmin):
+class IndicatorReportAdmin(ScopedAdmin):
+    scope = {
+        "district": "indicator__contract__parcel__district_id",
+        "jurisdiction": "indicator__contract__parcel__district__jurisdiction_id",
+    }
     list_display = ["indicator", "year", "actual", "reported_by", "reported_at"]
     list_filter = ["year"]
     # Evidence lives in private storage (no public URL): linked through the checked view.
@@ -117,7 +131,8 @@ class IndicatorReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ScopedAdmin):
+    scope = CONTRACT_SCOPE
     list_display = [
         "contract",
         "applied_on",
@@ -129,12 +144,14 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Renewal)
-class RenewalAdmin(admin.ModelAdmin):
+class RenewalAdmin(ScopedAdmin):
+    scope = CONTRACT_SCOPE
     list_display = ["contract", "years", "rent", "applied_on", "approved", "decided_on"]
 
 
 @admin.register(ExitRecord)
-class ExitRecordAdmin(admin.ModelAdmin):
+class ExitRecordAdmin(ScopedAdmin):
+    scope = CONTRACT_SCOPE
     list_display = [
         "contract",
         "kind",
@@ -146,13 +163,15 @@ class ExitRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Violation)
-class ViolationAdmin(admin.ModelAdmin):
+class ViolationAdmin(ScopedAdmin):
+    scope = CONTRACT_SCOPE
     list_display = ["contract", "kind", "found_on", "serious"]
     list_filter = ["kind", "serious"]
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(admin.ModelAdmin):
+class ReminderDeliveryAdmin(ScopedAdmin):
+    scope = CONTRACT_SCOPE
     list_display = [
         "contract",
         "kind",
@@ -160,7 +179,8 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
         "lead_days",
         "sent_at",
         "attempts",
+        "resumed",
         "recipients",
     ]
-    list_filter = ["kind", "lead_days"]
+    list_filter = ["kind", "lead_days", "resumed"]
     date_hierarchy = "due_date"

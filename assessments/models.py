@@ -520,10 +520,20 @@ class ReminderDelivery(models.Model):
     kind = models.CharField(_("期限"), max_length=24, choices=DeadlineKind.choices)
     due_date = models.DateField(_("截止日"))
     lead_days = models.PositiveSmallIntegerField(_("提前天数"), help_text=_("0 表示逾期提醒"))
-    claim_token = models.UUIDField(_("认领标记"), null=True, blank=True, db_index=True)
+    # No index of its own: every statement that reads it finds the row by its key first (an
+    # index here made PostgreSQL find a sweep's row among all the rows it claimed, per reminder).
+    claim_token = models.UUIDField(_("认领标记"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    resumed = models.BooleanField(
+        _("中断后重发"),
+        default=False,
+        help_text=_(
+            "认领它的扫描在发送途中中断（进程被终止），由后来的扫描接手发送；"
+            "中断时正在发送的那一条，收件人可能收到两次"
+        ),
+    )
     last_error = models.TextField(_("最近错误"), blank=True)
     recipients = models.TextField(_("收件人"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

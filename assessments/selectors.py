@@ -43,7 +43,7 @@ def contract_list(*, user: User) -> QuerySet[Contract]:
     """Return the contracts `user` may see, parcel/district/enterprise/rule set joined.
 
     Enterprise: the contracts it holds. District staff: contracts on their district's parcels.
-    City staff: their jurisdiction's. A superuser without jurisdiction: all. Anyone else: none.
+    City staff: their jurisdiction's. Anyone else (the platform administrator too): none.
     """
     return scope_to_user(
         _base_queryset(),

@@ -1,9 +1,11 @@
 """Every write to lease-then-transfer contracts: award, lease, assessment, transfer, renewal,
-exit, violations, and the exactly-once reminder sweep.
+exit, violations, and the claim-once reminder sweep.
 
-Each transition locks the contract row (select_for_update), checks its state, the actor and the
-rule, and records a ContractEvent (who, when, why) for the timeline. Rule breaches raise
-django ValidationError whose message names the rule; nothing is changed then.
+Each transition locks the contract row first (then its own rows: the project's one lock order,
+landsupply.locking), checks its state, the actor and the rule, and records a ContractEvent (who,
+when, why) for the timeline. Rule breaches raise django ValidationError whose message names the
+rule; nothing is changed then. Of two transitions of one contract at the same moment, the second
+waits for the first and is refused by its state check with a message saying so.
 Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18), DOMAIN.md R11–R25 and table C.
 """
 
@@ -16,6 +18,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection as db_connection
@@ -39,6 +42,7 @@ from assessments.models import (
     Renewal,
     Violation,
 )
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
 
@@ -60,10 +64,11 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def _lock(contract: Contract) -> Contract:
-    return (
-        Contract.objects.select_for_update()
-        .select_related("rule_set", "parcel", "parcel__district", "enterprise")
-        .get(pk=contract.pk)
+    """The contract row locked (landsupply.locking), its rule set, parcel, district and
+    enterprise read along (not locked)."""
+    return lock(
+        Contract.objects.select_related("rule_set", "parcel", "parcel__district", "enterprise"),
+        contract.pk,
     )
 
 
@@ -71,27 +76,30 @@ def _require_state(contract: Contract, *states: str) -> None:
     if contract.state not in states:
         allowed = "、".join(str(S(s).label) for s in states)
         raise ValidationError(
-            _("合同 %(number)s 当前状态为“%(state)s”，此操作仅限“%(allowed)s”。")
+            _(
+                "合同 %(number)s 当前状态为“%(state)s”（可能刚被其他人办理），此操作仅限"
+                "“%(allowed)s”，未作任何更改。"
+            )
             % {"number": contract.number, "state": contract.get_state_display(), "allowed": allowed}
         )
 
 
 def _require_holder(actor: User | None, contract: Contract) -> None:
-    if actor is None or actor.is_superuser:
+    """Only the holder's users act for the holder (actor None: the system, e.g. seed_demo)."""
+    if actor is None:
         return
     if actor.role != User.Role.ENTERPRISE or actor.enterprise_id != contract.enterprise_id:
         raise PermissionDenied(_("只有土地使用权人可以办理此事项。"))
 
 
 def _require_district(actor: User | None, contract: Contract) -> None:
-    if actor is None or actor.is_superuser:
+    """Only staff of the parcel's district act for the district (R17–R23 name the district);
+    city staff and the platform administrator do not (actor None: the system)."""
+    if actor is None:
         return
-    district = contract.parcel.district
-    if actor.role == User.Role.DISTRICT and actor.district_id == district.pk:
+    if actor.role == User.Role.DISTRICT and actor.district_id == contract.parcel.district_id:
         return
-    if actor.role == User.Role.CITY and actor.jurisdiction_id == district.jurisdiction_id:
-        return
-    raise PermissionDenied(_("只有地块所在区（或本市）的工作人员可以办理此事项。"))
+    raise PermissionDenied(_("只有地块所在区的工作人员可以办理此事项。"))
 
 
 def _record(
@@ -192,11 +200,7 @@ def contract_award(
     break R11 (an extension needs extension_approval, never past the statutory maximum).
     Rules R11–R16, R25, 北京市工业用地先租后让指导意见（试行） §三(三)(四).
     """
-    parcel = (
-        Parcel.objects.select_for_update()
-        .select_related("district__jurisdiction")
-        .get(pk=parcel.pk)
-    )
+    parcel = lock(Parcel.objects.select_related("district__jurisdiction"), parcel.pk)
     if actor is not None:
         _require_district(actor, Contract(parcel=parcel))
     if parcel.supply_method != SupplyMethod.LEASE_THEN_TRANSFER:
@@ -242,7 +246,8 @@ def contract_award(
         is_demo=is_demo,
     )
     contract_recompute(contract)
-    _save(contract)
+    with refuse_duplicate({"number": _("合同编号 %(n)s 已存在。") % {"n": number}}):
+        _save(contract)
     rule = "R12, R13, " + ("R16" if contract.land_source == LandSource.STOCK else "R14, R15")
     _record(
         contract,
@@ -857,18 +862,27 @@ _RULE = {
 
 def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> list[dict]:
     """Return what this sweep sent: one dict per reminder (contract number, kind, due date,
-    lead days, recipients).
+    lead days, recipients, resumed).
 
     Finds due reminders with one query (selectors.reminder_due_list), then claims every
     (contract, deadline, due date, lead time) with one INSERT … ON CONFLICT DO UPDATE … WHERE
     … RETURNING: the unique row is the claim, and only the sweep whose statement returns the row
-    sends it, so two sweeps or two workers never send the same reminder twice. A failed e-mail
-    releases its claim and is retried by the next sweep; a claim left by a killed worker may be
-    taken again after STALE_CLAIM. Sends e-mail (Django mail, one connection for the sweep) and
-    an in-app Notification to the people table C names.
+    sends it, so two sweeps or two workers never send the same reminder twice. Sends e-mail
+    (Django mail, one connection for the sweep) and an in-app Notification to the people table C
+    names. Each reminder is marked sent, with its notifications written, in its own transaction
+    right after its e-mail went out; a failed e-mail releases its claim and is retried by the
+    next sweep.
 
-    The number of queries does not depend on the number of contracts or reminders.
-    Not atomic on purpose: claims are committed before sending.
+    What a killed sweep leaves (the duplicate window): reminders it marked sent stay sent; the
+    ones it had not reached yet stay claimed, are taken again after STALE_CLAIM and sent once
+    (flagged `resumed`); only the one e-mail that was on its way when the process died — handed
+    to the mail server but not yet marked — may be sent a second time. E-mail cannot be
+    exactly-once; every attempt of a reminder carries the same Message-ID (_message_id), so
+    mail systems that drop repeated Message-IDs drop that duplicate too.
+
+    Queries: a fixed number for finding, claiming and reading the audience, plus two per
+    reminder sent (its notifications, its sent mark; three on PostgreSQL, see
+    _reminder_mark_sent). Not atomic on purpose: claims are committed before sending.
     Table C, rules R18–R21.
     """
     today = _today(today)
@@ -886,18 +900,26 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     texts = _ReminderTexts()
     urls = {
         pk: reverse("assessments:contract_detail", args=[pk])
-        for pk in {key[0] for _pk, key in claimed}
+        for pk in {key[0] for _pk, key, _again in claimed}
     }
+    resumed = [pk for pk, _key, again in claimed if again]
+    if resumed:
+        logger.warning(
+            "reminder sweep: %d reminders of an interrupted sweep are sent now; the one that sweep"
+            " was sending when it stopped may reach its recipients twice (ids %s)",
+            len(resumed),
+            resumed,
+        )
     connection = connection or get_connection()
-    sent, failed, notifications, results = [], [], [], []
+    failed, results = [], []
     try:
         connection.open()
     except Exception as exc:  # noqa: BLE001 - transport down: release every claim, retry later
         logger.warning("reminder sweep: mail connection failed: %s", exc)
-        _reminder_finish(token, sent=[], failed=[(pk, str(exc)[:1000]) for pk, _key in claimed])
+        _reminder_release(token, [(pk, str(exc)[:1000]) for pk, *_rest in claimed])
         return []
     try:
-        for pk, key in claimed:
+        for pk, key, again in claimed:
             contract_id, kind, due_date, lead_days = key
             contract = contracts[contract_id]
             to_enterprise, to_district = _AUDIENCE[kind]
@@ -910,17 +932,28 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
             addresses = list(dict.fromkeys(addresses))
             title, body = texts.render(contract, kind=kind, due_date=due_date, lead_days=lead_days)
             if addresses:
+                message = EmailMessage(
+                    subject=title, body=body, to=addresses, headers={"Message-ID": _message_id(pk)}
+                )
                 try:
-                    connection.send_messages([EmailMessage(subject=title, body=body, to=addresses)])
+                    connection.send_messages([message])
                 except Exception as exc:  # noqa: BLE001 - any transport error: release and retry later
                     logger.warning("reminder %s failed: %s", pk, exc)
                     failed.append((pk, str(exc)[:1000]))
                     continue
             shown = addresses or [name for _pk, name, _email in people]
-            notifications += [
-                (user_pk, title, body, urls[contract_id]) for user_pk, _n, _e in people
-            ]
-            sent.append((pk, ", ".join(shown)))
+            # Marked sent right after its own send: a sweep killed after this sends it never again.
+            _reminder_mark_sent(
+                pk,
+                token=token,
+                recipients=", ".join(shown),
+                notifications=[
+                    Notification(
+                        recipient_id=user_pk, title=title, body=body, url=urls[contract_id]
+                    )
+                    for user_pk, _n, _e in people
+                ],
+            )
             results.append(
                 {
                     "contract": contract.number,
@@ -929,14 +962,45 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                     "due_date": due_date.isoformat(),
                     "lead_days": lead_days,
                     "recipients": shown,
+                    "resumed": again,
                 }
             )
     finally:
         connection.close()
-    with transaction.atomic():
-        _notifications_insert(notifications)
-        _reminder_finish(token, sent=sent, failed=failed)
+    if failed:
+        _reminder_release(token, failed)
     return results
+
+
+@transaction.atomic
+def _reminder_mark_sent(
+    pk: int, *, token: uuid.UUID, recipients: str, notifications: list[Notification]
+) -> bool:
+    """Mark reminder `pk` sent and write its in-app notifications, in one transaction, if this
+    sweep still holds its claim (a sweep slower than STALE_CLAIM may have lost it: then the
+    taker sends it, and nothing is written here). Return whether it was marked.
+
+    On PostgreSQL the commit does not wait for the disk flush (synchronous_commit off for this
+    transaction only: one fsync per reminder made the sweep five times slower). A killed worker
+    loses nothing by it; a crash of the database server itself within a fraction of a second
+    after the commit can lose the mark, and the reminder is then sent again, flagged resumed.
+    """
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    marked = ReminderDelivery.objects.filter(pk=pk, claim_token=token).update(
+        sent_at=timezone.now(), recipients=recipients
+    )
+    if marked:
+        Notification.objects.bulk_create(notifications)
+    return bool(marked)
+
+
+def _message_id(delivery_pk: int) -> str:
+    """The Message-ID of every attempt of reminder `delivery_pk` (the claim row's id): the same
+    on a re-send, so a mail system that drops repeated Message-IDs drops the duplicate."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "landsupply.invalid"
+    return f"<reminder-{delivery_pk}@{domain}>"
 
 
 def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
@@ -998,7 +1062,8 @@ class _ReminderTexts:
         return title, body
 
 
-# Raw SQL for the claim and its release: one statement each whatever the number of rows.
+# Raw SQL for the claim and the release of failed sends: one statement each whatever the number
+# of rows.
 # The rows travel as arrays (PostgreSQL, unnest) or as one JSON document (SQLite, json_each).
 
 
@@ -1024,11 +1089,12 @@ def _rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str
 
 def _reminder_claim(
     keys: list[tuple], *, token: uuid.UUID, now: datetime.datetime
-) -> list[tuple[int, tuple]]:
-    """Return [(delivery id, key)] of the keys this sweep claimed, in one statement.
+) -> list[tuple[int, tuple, bool]]:
+    """Return [(delivery id, key, resumed)] of the keys this sweep claimed, in one statement.
 
     A new key is inserted already claimed; an existing one is claimed only when it is unsent
-    and unclaimed (released after a failure) or its claim is stale. Under concurrency the
+    and unclaimed (released after a failure) or its claim is stale. Taking over a stale claim
+    (its sweep died while sending) sets `resumed` on the row for good. Under concurrency the
     unique index makes the second sweep wait for the first's row and then skip it.
     """
     table = ReminderDelivery._meta.db_table
@@ -1047,69 +1113,39 @@ def _reminder_claim(
     stale = time_field.get_db_prep_value(now - STALE_CLAIM, db_connection)
     sql = f"""
         INSERT INTO {table} (contract_id, kind, due_date, lead_days, claim_token, claimed_at, attempts,
-                             last_error, recipients, created_at)
-        SELECT s.contract_id, s.kind, s.due_date, s.lead_days, %s, %s, 1, '', '', %s FROM ({source}) AS s WHERE true
+                             resumed, last_error, recipients, created_at)
+        SELECT s.contract_id, s.kind, s.due_date, s.lead_days, %s, %s, 1, false, '', '', %s
+          FROM ({source}) AS s WHERE true
         ON CONFLICT (contract_id, kind, due_date, lead_days) DO UPDATE
            SET claim_token = excluded.claim_token, claimed_at = excluded.claimed_at,
-               attempts = {table}.attempts + 1
+               attempts = {table}.attempts + 1,
+               resumed = {table}.resumed OR {table}.claim_token IS NOT NULL
          WHERE {table}.sent_at IS NULL AND ({table}.claim_token IS NULL OR {table}.claimed_at < %s)
-        RETURNING id, contract_id, kind, due_date, lead_days
+        RETURNING id, contract_id, kind, due_date, lead_days, resumed
     """
     token_value = token_field.get_db_prep_value(token, db_connection)
     with db_connection.cursor() as cursor:
         cursor.execute(sql, [token_value, claimed_at, claimed_at, *params, stale])
         rows = cursor.fetchall()
     claimed = []
-    for pk, contract_id, kind, due_date, lead_days in rows:
+    for pk, contract_id, kind, due_date, lead_days, resumed in rows:
         if not isinstance(due_date, datetime.date):
             due_date = datetime.date.fromisoformat(due_date)
-        claimed.append((pk, (contract_id, kind, due_date, lead_days)))
+        claimed.append((pk, (contract_id, kind, due_date, lead_days), bool(resumed)))
     return sorted(claimed, key=lambda item: item[1])
 
 
-def _notifications_insert(rows: list[tuple[int, str, str, str]]) -> None:
-    """Insert in-app Notifications [(recipient id, title, body, url)] in one statement."""
-    if not rows:
-        return
-    table = Notification._meta.db_table
-    created_at = Notification._meta.get_field("created_at").get_db_prep_value(
-        timezone.now(), db_connection
-    )
-    source, params = _rows_source(
-        [("recipient_id", "bigint"), ("title", "text"), ("body", "text"), ("url", "text")], rows
-    )
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (recipient_id, title, body, url, created_at) "
-            f"SELECT s.recipient_id, s.title, s.body, s.url, %s FROM ({source}) AS s",
-            [created_at, *params],
-        )
-
-
-def _reminder_finish(
-    token: uuid.UUID, *, sent: list[tuple[int, str]], failed: list[tuple[int, str]]
-) -> None:
-    """Mark `sent` [(id, recipients)] as sent and release `failed` [(id, error)], one statement
-    each, touching only rows this sweep still holds."""
+def _reminder_release(token: uuid.UUID, failed: list[tuple[int, str]]) -> None:
+    """Release the claims of `failed` [(id, error)] in one statement, keeping the error,
+    touching only rows this sweep still holds; the next sweep sends them."""
     table = ReminderDelivery._meta.db_table
     token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(
         token, db_connection
     )
-    sent_at = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(
-        timezone.now(), db_connection
-    )
+    source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
     with db_connection.cursor() as cursor:
-        if sent:
-            source, params = _rows_source([("id", "bigint"), ("recipients", "text")], sent)
-            cursor.execute(
-                f"UPDATE {table} SET sent_at = %s, recipients = s.recipients FROM ({source}) AS s "
-                f"WHERE {table}.id = s.id AND {table}.claim_token = %s",
-                [sent_at, *params, token_value],
-            )
-        if failed:
-            source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
-            cursor.execute(
-                f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "
-                f"FROM ({source}) AS s WHERE {table}.id = s.id AND {table}.claim_token = %s",
-                [*params, token_value],
-            )
+        cursor.execute(
+            f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "
+            f"FROM ({source}) AS s WHERE {table}.id = s.id AND {table}.claim_token = %s",
+            [*params, token_value],
+        )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from assessments import exports, forms, selectors, services
 from assessments.filters import ContractFilter
 from assessments.models import Contract, ExitRecord, IndicatorReport
-from landsupply.access import staff_required
+from landsupply.access import role_required
 from landsupply.forms import add_service_error
 from landsupply.models import User
 from parcels.selectors import district_list_for_user, parcel_list
@@ -32,7 +32,7 @@ def _get_contract(request, pk) -> Contract:
         raise Http404(_("没有这个合同，或您无权查看。")) from exc
 
 
-@login_required
+@role_required("city", "district", "enterprise")
 def contract_list(request):
     """The enterprise's home page; staff see their district's / jurisdiction's contracts."""
     districts = district_list_for_user(user=request.user)
@@ -147,8 +147,10 @@ AVAILABLE = {
 }
 
 
-def _side(user: User) -> str:
-    return "enterprise" if user.role == User.Role.ENTERPRISE else "district"
+def _side(user: User) -> str | None:
+    """The side of the contract the user acts for: the holder or the district; city staff
+    watch (roles are roles, landsupply.access)."""
+    return {User.Role.ENTERPRISE: "enterprise", User.Role.DISTRICT: "district"}.get(user.role)
 
 
 def _form(action, contract, data=None, files=None):
@@ -161,7 +163,7 @@ def _form(action, contract, data=None, files=None):
 
 def _detail(request, contract, bound=None, status=200):
     today = timezone.localdate()
-    actions = AVAILABLE[_side(request.user)].get(contract.state, [])
+    actions = AVAILABLE.get(_side(request.user), {}).get(contract.state, [])
     action_forms = {
         a: (bound if bound and bound.prefix == a else _form(a, contract)) for a in actions
     }
@@ -198,9 +200,9 @@ def contract_action(request, pk, action):
         raise Http404
     contract = _get_contract(request, pk)
     form_class, side, call, success = ACTIONS[action]
-    form = _form(action, contract, request.POST, request.FILES)
-    if side != _side(request.user) and not request.user.is_superuser:
+    if side != _side(request.user):
         raise PermissionDenied
+    form = _form(action, contract, request.POST, request.FILES)
     if form.is_valid():
         try:
             call(request.user, contract, form.cleaned_data)
@@ -209,13 +211,17 @@ def contract_action(request, pk, action):
         else:
             messages.success(request, success)
             return redirect(contract)
-    messages.error(request, _("未办理：请按提示修改。"))
-    return _detail(request, _get_contract(request, pk), bound=form, status=400)
+    contract = _get_contract(request, pk)
+    if action in AVAILABLE[side].get(contract.state, []):
+        messages.error(request, _("未办理：请按提示修改。"))
+    else:  # the contract moved on meanwhile (someone else acted): the form is gone, say why
+        messages.error(request, _("未办理：%(why)s") % {"why": "；".join(form.non_field_errors())})
+    return _detail(request, contract, bound=form, status=400)
 
 
-@staff_required
+@role_required("district")
 def contract_create(request):
-    """District (or city) staff record an award on one of their lease-then-transfer parcels."""
+    """District staff record an award on one of their lease-then-transfer parcels (R12)."""
     form = forms.AwardForm(request.POST or None, parcels=parcel_list(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:

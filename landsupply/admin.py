@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from landsupply.admin_scope import ScopedAdmin, ScopedInline, is_platform_admin
 from landsupply.models import (
     District,
     Enterprise,
@@ -12,55 +15,154 @@ from landsupply.models import (
     User,
 )
 
+# What only the platform administrator sets on a user: admin access and permissions.
+PLATFORM_ONLY_USER_FIELDS = {"is_staff", "is_superuser", "groups", "user_permissions"}
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdmin, BaseUserAdmin):
+    """Users of the user's jurisdiction, for city staff; everyone, for the platform administrator.
+
+    City staff manage their jurisdiction's users (role, district, enterprise, password) but never
+    admin access, groups, permissions or superuser status, and never the platform administrator
+    role; a user they add belongs to their jurisdiction. District staff and enterprises do not
+    manage users.
+    """
+
     list_display = ["username", "first_name", "role", "jurisdiction", "district", "enterprise"]
     list_filter = ["role", "jurisdiction", "district"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("角色与归属"), {"fields": ["role", "jurisdiction", "district", "enterprise"]}),
     )
+    scope = {"jurisdiction": "jurisdiction_id"}
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_platform_admin(request.user):
+            return queryset
+        return queryset.exclude(role=User.Role.ADMIN).exclude(is_superuser=True)
+
+    def _manages_users(self, request) -> bool:
+        return is_platform_admin(request.user) or request.user.is_city_staff
+
+    def has_module_permission(self, request):
+        return self._manages_users(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._manages_users(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages_users(request) and super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_platform_admin(request.user):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in PLATFORM_ONLY_USER_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not is_platform_admin(request.user):
+            kwargs["choices"] = [c for c in User.Role.choices if c[0] != User.Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not is_platform_admin(request.user):
+            obj.jurisdiction_id = request.user.jurisdiction_id
+        super().save_model(request, obj, form, change)
 
 
-class RingInline(admin.TabularInline):
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Groups carry permissions: only the platform administrator edits them."""
+
+    def has_module_permission(self, request):
+        return is_platform_admin(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_platform_admin(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_platform_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_platform_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_platform_admin(request.user) and super().has_delete_permission(request, obj)
+
+
+class RingInline(ScopedInline, admin.TabularInline):
     model = Ring
     extra = 0
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(ScopedAdmin):
     list_display = ["code", "name"]
     inlines = [RingInline]
+    scope = {"jurisdiction": "pk", "district": "districts"}
+
+    def has_add_permission(self, request):
+        return is_platform_admin(request.user) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_platform_admin(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(ScopedAdmin):
     list_display = ["code", "name", "jurisdiction", "default_ring", "sort_order"]
     list_filter = ["jurisdiction"]
+    scope = {"jurisdiction": "jurisdiction_id", "district": "pk"}
 
 
 @admin.register(Ring)
-class RingAdmin(admin.ModelAdmin):
+class RingAdmin(ScopedAdmin):
     list_display = ["code", "name", "jurisdiction", "parent"]
     list_filter = ["jurisdiction"]
+    scope = {"jurisdiction": "jurisdiction_id"}
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ScopedAdmin):
+    """The enterprise register is shared by every jurisdiction (an enterprise may hold land in
+    several): staff see it, the platform administrator keeps it."""
+
     list_display = ["name", "credit_code", "contact_email", "is_demo"]
     search_fields = ["name", "credit_code"]
+    shared = True
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdmin):
     list_display = ["recipient", "title", "created_at", "read_at"]
     list_filter = ["read_at"]
+    scope = {"jurisdiction": "recipient__jurisdiction_id", "district": "recipient__district_id"}
 
 
 @admin.register(StoredFile)
-class StoredFileAdmin(admin.ModelAdmin):
+class StoredFileAdmin(ScopedAdmin):
     """Uploads kept in the database (LANDSUPPLY_STORAGE=database): names and sizes, read-only.
-    The bytes are served only by the views that check access to their object."""
+    The bytes are served only by the views that check access to their object. An empty scope:
+    only the platform administrator sees them."""
 
     list_display = ["name", "size", "created_at"]
     search_fields = ["name"]

@@ -2,10 +2,13 @@
 
 A jurisdiction (城市) has rings (圈层, DOMAIN §D), districts (区) each with a default ring, and
 one annual plan per year (plans app). Users have a role; district staff belong to a district,
-enterprise users to an enterprise, city staff to a jurisdiction.
+enterprise users to an enterprise, city staff to a jurisdiction. The platform administrator is a
+role of its own: it looks after the admin site and has no operational role, and it is the only
+role that may be a superuser (superuser status never stands in for a role).
 """
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -101,11 +104,19 @@ class Enterprise(models.Model):
         return self.name
 
 
+class UserManager(BaseUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`createsuperuser` makes a platform administrator (the only role a superuser has)."""
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         CITY = "city", _("市级工作人员")
         DISTRICT = "district", _("区级工作人员")
         ENTERPRISE = "enterprise", _("企业")
+        ADMIN = "admin", _("平台管理员")
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.CITY)
     jurisdiction = models.ForeignKey(
@@ -133,6 +144,8 @@ class User(AbstractUser):
         verbose_name=_("所属企业"),
     )
 
+    objects = UserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
@@ -144,6 +157,11 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~models.Q(role="enterprise") | models.Q(enterprise__isnull=False),
                 name="enterprise_user_has_enterprise",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(role="admin"),
+                name="superuser_is_platform_admin",
+                violation_error_message=_("只有平台管理员可以是超级用户。"),
             ),
         ]
 
@@ -163,6 +181,11 @@ class User(AbstractUser):
     @property
     def is_enterprise(self) -> bool:
         return self.role == self.Role.ENTERPRISE
+
+    @property
+    def is_platform_admin(self) -> bool:
+        """True for the platform administrator: the whole admin site, no operational page."""
+        return self.role == self.Role.ADMIN
 
 
 class Notification(models.Model):

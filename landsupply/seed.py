@@ -4,7 +4,9 @@ Sources: 北京市2024年度建设用地供应计划 (rings, districts); 郑州�
 供应计划 (市本级 scope). Every function is idempotent: running it twice changes nothing.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 from landsupply.models import District, Enterprise, Jurisdiction, Ring, User
 
@@ -109,17 +111,53 @@ DEMO_USERS = [
     ("jinshui", User.Role.DISTRICT, "jinshui", None, "金水区（演示）"),
     ("enterprise", User.Role.ENTERPRISE, None, "91110000DEMO00001A", "北京智造科技（演示）"),
     ("enterprise2", User.Role.ENTERPRISE, None, "91110000DEMO00002B", "京南新材料（演示）"),
+    ("admin", User.Role.ADMIN, None, None, "平台管理员（演示）"),
 ]
+
+# City staff look after their own jurisdiction in the admin site (scoped there by
+# landsupply.admin_scope): they see its records, edit its rule parameters, districts, rings and
+# parcels, and manage its users. The platform administrator needs no group (superuser).
+CITY_ADMIN_GROUP = "市级业务管理（演示）"
+CITY_ADMIN_APPS = ["landsupply", "parcels", "plans", "assessments"]
+CITY_ADMIN_CHANGES = [
+    "landsupply.add_user",
+    "landsupply.change_user",
+    "landsupply.change_district",
+    "landsupply.change_ring",
+    "parcels.change_parcel",
+    "plans.change_planruleset",
+    "plans.change_planrulemilestone",
+    "assessments.change_leaseruleset",
+]
+
+
+def seed_city_admin_group() -> Group:
+    """Return the demo group of city staff who use the admin site: view every record of the
+    project's apps (scoped to their jurisdiction by the admin) and change the few listed in
+    CITY_ADMIN_CHANGES. Idempotent."""
+    group, _ = Group.objects.get_or_create(name=CITY_ADMIN_GROUP)
+    changes = Q()
+    for name in CITY_ADMIN_CHANGES:
+        app_label, codename = name.split(".")
+        changes |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(
+        Permission.objects.filter(
+            Q(content_type__app_label__in=CITY_ADMIN_APPS, codename__startswith="view_") | changes
+        )
+    )
+    return group
 
 
 @transaction.atomic
 def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
     """Create the demo enterprises and one demo user of each role (password `password`).
 
-    City user `city` belongs to Beijing and is also a superuser for the admin; `zz_city` to
-    Zhengzhou. Idempotent. Returns the users.
+    `city` is Beijing's city staff, `zz_city` Zhengzhou's; both use the admin site for their own
+    jurisdiction only (CITY_ADMIN_GROUP). `admin` is the platform administrator: the superuser
+    of the admin site, with no operational role. Idempotent. Returns the users.
     """
     jurisdictions = {j.code: j for j in Jurisdiction.objects.all()}
+    city_admins = seed_city_admin_group()
     enterprises = {}
     for credit_code, name in DEMO_ENTERPRISES:
         enterprises[credit_code], _ = Enterprise.objects.update_or_create(
@@ -133,7 +171,9 @@ def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
     users = []
     for username, role, district_code, credit_code, first_name in DEMO_USERS:
         district = District.objects.get(code=district_code) if district_code else None
-        if district:
+        if role == User.Role.ADMIN:
+            jurisdiction = None
+        elif district:
             jurisdiction = district.jurisdiction
         elif username.startswith("zz_"):
             jurisdiction = jurisdictions["zhengzhou"]
@@ -148,12 +188,14 @@ def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
                 "jurisdiction": jurisdiction,
                 "first_name": first_name,
                 "email": f"{username}@demo.invalid",
-                "is_staff": username == "city",
-                "is_superuser": username == "city",
+                "is_staff": role in (User.Role.CITY, User.Role.ADMIN),
+                "is_superuser": role == User.Role.ADMIN,
             },
         )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
+        if role == User.Role.CITY:
+            user.groups.add(city_admins)
         users.append(user)
     return users

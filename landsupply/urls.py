@@ -13,6 +13,8 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/read/", views.notifications_read, name="notification_read"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),

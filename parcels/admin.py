@@ -2,16 +2,21 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from landsupply.admin_scope import ScopedAdmin
 from parcels.models import LandUseCategory, Parcel, ParcelImport
 
 
 @admin.register(LandUseCategory)
-class LandUseCategoryAdmin(admin.ModelAdmin):
+class LandUseCategoryAdmin(ScopedAdmin):
+    """GB/T 21010 categories, shared by every jurisdiction."""
+
     list_display = ["code", "name", "gb_code", "parent", "sort_order"]
+    shared = True
 
 
 @admin.register(Parcel)
-class ParcelAdmin(SimpleHistoryAdmin):
+class ParcelAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = {"district": "district_id", "jurisdiction": "district__jurisdiction_id"}
     list_display = [
         "code",
         "name",
@@ -35,10 +40,11 @@ class ParcelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ParcelImport)
-class ParcelImportAdmin(admin.ModelAdmin):
+class ParcelImportAdmin(ScopedAdmin):
     """Imports are read-only here (they change only through the import pages and workers). The
     file lives in private storage, which has no URL: it is shown by name, never linked."""
 
+    scope = {"district": "district_id", "jurisdiction": "district__jurisdiction_id"}
     list_display = ["original_name", "user", "district", "status", "total_rows", "created_at"]
     list_filter = ["status", "district"]
     list_select_related = ["user", "district"]

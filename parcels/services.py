@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import User
 from parcels.models import Parcel
 from parcels.selectors import district_list_for_user
@@ -28,15 +29,24 @@ def parcel_create(*, user: User, **fields) -> Parcel:
     parcel = Parcel(**fields)
     _check_district(user=user, district=parcel.district)
     parcel.full_clean()
-    parcel.save()
+    with refuse_duplicate(
+        {
+            "code": _("%(district)s 已有地块编号 %(code)s。")
+            % {"district": parcel.district, "code": parcel.code}
+        }
+    ):
+        parcel.save()
     return parcel
 
 
 @transaction.atomic
 def parcel_update(*, user: User, parcel: Parcel, **fields) -> Parcel:
     """Change `fields` of `parcel` and return it. The parcel and its (new) district must both
-    be the user's. Raises PermissionDenied or ValidationError; nothing is saved then.
+    be the user's. The row is locked and re-read first (landsupply.locking), so a change made
+    meanwhile (an approved adjustment withdrawing it) is not overwritten with what the form saw.
+    Raises PermissionDenied or ValidationError; nothing is saved then.
     Rule R9, 郑州市市本级2024年度国有建设用地供应计划; ring default per DOMAIN §D."""
+    parcel = lock(Parcel.objects.select_related("district"), parcel.pk)
     _check_district(user=user, district=parcel.district)
     for name, value in fields.items():
         setattr(parcel, name, value)
@@ -63,7 +73,7 @@ def parcel_record_supply(
     Raises PermissionDenied for another district's parcel, ValidationError if already supplied
     or withdrawn.
     """
-    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
+    parcel = lock(Parcel, parcel.pk)
     _check_district(user=user, district=parcel.district)
     if parcel.status != Parcel.Status.PLANNED:
         raise ValidationError(

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from landsupply.admin_scope import ScopedAdmin, ScopedInline
 from plans.models import (
     AdjustmentItem,
     AdjustmentRequest,
@@ -19,14 +20,19 @@ from plans.models import (
     SubmissionEvent,
 )
 
+# Rows of a plan belong to its jurisdiction; rows of a district's part of it to that district.
+PLAN_SCOPE = {"jurisdiction": "plan__jurisdiction_id"}
+PLAN_DISTRICT_SCOPE = {"jurisdiction": "plan__jurisdiction_id", "district": "district_id"}
 
-class PlanRuleMilestoneInline(admin.TabularInline):
+
+class PlanRuleMilestoneInline(ScopedInline, admin.TabularInline):
     model = PlanRuleMilestone
     extra = 0
 
 
 @admin.register(PlanRuleSet)
-class PlanRuleSetAdmin(SimpleHistoryAdmin):
+class PlanRuleSetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = {"jurisdiction": "jurisdiction_id"}
     list_display = [
         "jurisdiction",
         "effective_from",
@@ -40,39 +46,41 @@ class PlanRuleSetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanRuleMilestone)
-class PlanRuleMilestoneAdmin(admin.ModelAdmin):
+class PlanRuleMilestoneAdmin(ScopedAdmin):
+    scope = {"jurisdiction": "rule_set__jurisdiction_id"}
     list_display = ["rule_set", "month", "day", "cumulative_pct"]
     list_filter = ["rule_set__jurisdiction"]
 
 
-class CategoryTargetInline(admin.TabularInline):
+class CategoryTargetInline(ScopedInline, admin.TabularInline):
     model = CategoryTarget
     extra = 0
     fields = ["code", "name", "parent", "target_min_ha", "target_max_ha", "sort_order", "note"]
 
 
-class RingShareTargetInline(admin.TabularInline):
+class RingShareTargetInline(ScopedInline, admin.TabularInline):
     model = RingShareTarget
     extra = 0
 
 
-class PolicyRatioTargetInline(admin.TabularInline):
+class PolicyRatioTargetInline(ScopedInline, admin.TabularInline):
     model = PolicyRatioTarget
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedInline, admin.TabularInline):
     model = Milestone
     extra = 0
 
 
-class DistrictAllocationInline(admin.TabularInline):
+class DistrictAllocationInline(ScopedInline, admin.TabularInline):
     model = DistrictAllocation
     extra = 0
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = {"jurisdiction": "jurisdiction_id"}
     list_display = [
         "name",
         "jurisdiction",
@@ -94,7 +102,8 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CategoryTarget)
-class CategoryTargetAdmin(SimpleHistoryAdmin):
+class CategoryTargetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_SCOPE
     list_display = ["code", "name", "plan", "parent", "target_min_ha", "target_max_ha"]
     list_filter = ["plan__jurisdiction", "plan__year"]
     search_fields = ["code", "name"]
@@ -102,49 +111,55 @@ class CategoryTargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RingShareTarget)
-class RingShareTargetAdmin(SimpleHistoryAdmin):
+class RingShareTargetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_SCOPE
     list_display = ["plan", "ring", "share_pct", "tolerance_pct"]
     list_filter = ["plan__jurisdiction", "plan__year"]
 
 
 @admin.register(PolicyRatioTarget)
-class PolicyRatioTargetAdmin(SimpleHistoryAdmin):
+class PolicyRatioTargetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_SCOPE
     list_display = ["plan", "name", "condition", "base_category", "comparison", "threshold_pct"]
     list_filter = ["plan__jurisdiction", "plan__year", "condition"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_SCOPE
     list_display = ["plan", "due_on", "cumulative_pct"]
     list_filter = ["plan__jurisdiction", "plan__year"]
 
 
 @admin.register(DistrictAllocation)
-class DistrictAllocationAdmin(SimpleHistoryAdmin):
+class DistrictAllocationAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_DISTRICT_SCOPE
     list_display = ["plan", "district", "category_target", "target_min_ha", "target_max_ha"]
     list_filter = ["plan__jurisdiction", "plan__year", "district"]
 
 
-class AdjustmentItemInline(admin.TabularInline):
+class AdjustmentItemInline(ScopedInline, admin.TabularInline):
     model = AdjustmentItem
     extra = 0
 
 
 @admin.register(AdjustmentRequest)
-class AdjustmentRequestAdmin(SimpleHistoryAdmin):
+class AdjustmentRequestAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_DISTRICT_SCOPE
     list_display = ["plan", "district", "status", "filed_on", "decided_at", "total_override"]
     list_filter = ["status", "plan__jurisdiction", "plan__year"]
     list_select_related = ["plan", "district"]
     inlines = [AdjustmentItemInline]
 
 
-class SubmissionEventInline(admin.TabularInline):
+class SubmissionEventInline(ScopedInline, admin.TabularInline):
     model = SubmissionEvent
     extra = 0
 
 
 @admin.register(DistrictSubmission)
-class DistrictSubmissionAdmin(SimpleHistoryAdmin):
+class DistrictSubmissionAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope = PLAN_DISTRICT_SCOPE
     list_display = ["plan", "district", "status", "updated_at"]
     list_filter = ["status", "plan__jurisdiction", "plan__year"]
     list_select_related = ["plan", "district"]
@@ -152,7 +167,8 @@ class DistrictSubmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MilestoneFlag)
-class MilestoneFlagAdmin(admin.ModelAdmin):
+class MilestoneFlagAdmin(ScopedAdmin):
+    scope = {"jurisdiction": "milestone__plan__jurisdiction_id", "district": "district_id"}
     list_display = ["milestone", "district", "required_pct", "reached_pct", "flagged_at"]
     list_filter = ["milestone__plan"]
     list_select_related = ["milestone", "district"]

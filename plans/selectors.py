@@ -35,11 +35,9 @@ NO_BASE = "no_base"
 
 def plan_list_for_user(*, user: User) -> QuerySet[AnnualPlan]:
     """Return the plans `user` may see: city staff their jurisdiction's (drafts included);
-    district staff their jurisdiction's published plans; enterprises none. A superuser without a
-    jurisdiction sees every plan."""
+    district staff their jurisdiction's published plans; enterprises and the platform
+    administrator none (roles are roles, landsupply.access)."""
     qs = AnnualPlan.objects.select_related("jurisdiction")
-    if user.is_superuser and not user.jurisdiction_id:
-        return qs
     if user.role == User.Role.CITY:
         return qs.filter(jurisdiction_id=user.jurisdiction_id)
     if user.role == User.Role.DISTRICT:

@@ -3,7 +3,9 @@ submissions (R9) and milestone flags (R6).
 
 Every service takes keyword-only arguments, runs in one transaction, validates fully before
 saving, and raises PermissionDenied (wrong role or district) or ValidationError (bad input, rule
-broken) with a message naming the field, row or rule; nothing is changed then.
+broken) with a message naming the field, row or rule; nothing is changed then. State changes lock
+in the project's one order (landsupply.locking): the plan, then its submission or adjustment,
+then parcels; the loser of two concurrent changes gets a ValidationError saying so.
 """
 
 import calendar
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import District, Ring, User
 from parcels.models import LandUseCategory, Parcel
 from plans import rules, spreadsheet
@@ -48,10 +51,22 @@ class _Rollback(Exception):
     pass
 
 
+def _lock_plan(pk) -> AnnualPlan:
+    """The plan row locked (first in the lock order, landsupply.locking), jurisdiction read."""
+    return lock(AnnualPlan.objects.select_related("jurisdiction"), pk)
+
+
+def _not_filed(adjustment_pk) -> ValidationError:
+    """The loser's message when an adjustment is no longer awaiting a decision."""
+    status = AdjustmentRequest.objects.get(pk=adjustment_pk).get_status_display()
+    return ValidationError(
+        _("该申请当前为“%(status)s”，不是待审批状态（可能刚被其他人处理），未作任何更改。")
+        % {"status": status}
+    )
+
+
 def _require_city_staff(user: User, plan: AnnualPlan) -> None:
-    if not (user.is_city_staff and user.jurisdiction_id == plan.jurisdiction_id) and not (
-        user.is_superuser and not user.jurisdiction_id
-    ):
+    if not (user.is_city_staff and user.jurisdiction_id == plan.jurisdiction_id):
         raise PermissionDenied(_("只有本市的市级工作人员可以执行此操作。"))
 
 
@@ -178,7 +193,7 @@ def adjustment_file(*, user: User, adjustment: AdjustmentRequest) -> AdjustmentR
     """
     _require_own_district(user, adjustment.district)
     today = timezone.localdate()
-    plan = AnnualPlan.objects.select_related("jurisdiction").get(pk=adjustment.plan_id)
+    plan = _lock_plan(adjustment.plan_id)  # the supplement window cannot close meanwhile
     _check_filing_date(plan=plan, filed_on=today)
     updated = AdjustmentRequest.objects.filter(
         pk=adjustment.pk, status=AdjustmentRequest.Status.DRAFT
@@ -310,7 +325,7 @@ def adjustment_preview(*, adjustment: AdjustmentRequest) -> dict:
     after, error = None, None
     try:
         with transaction.atomic():
-            locked = AnnualPlan.objects.select_related("jurisdiction").get(pk=plan.pk)
+            locked = _lock_plan(plan.pk)  # the lock order of approval, whose writes it makes
             _apply(adjustment=adjustment, plan=locked)
             after = _summary(plan_progress(plan=locked))
             raise _Rollback
@@ -327,24 +342,21 @@ def adjustment_approve(
 ) -> AdjustmentRequest:
     """Approve a filed adjustment, apply it to the plan once, and return it (R7).
 
-    The plan row is locked and the request moves filed → approved with a conditional UPDATE,
-    so two staff approving at the same moment apply it once (the second gets ValidationError).
+    The plan row is locked first, then the request moves filed → approved with a conditional
+    UPDATE (the lock order of landsupply.locking, shared with reject), so two staff approving or
+    rejecting at the same moment decide it once; the second gets ValidationError.
     The plan's version goes up by one; plan and targets keep their history (simple-history);
     the before/after figures are stored on the request. A change to the plan total is refused
     unless `total_override` is True. Raises PermissionDenied for anyone but the jurisdiction's
     city staff. Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四) (原则上保持原供地计划规模不变).
     """
-    plan = (
-        AnnualPlan.objects.select_for_update()
-        .select_related("jurisdiction")
-        .get(pk=adjustment.plan_id)
-    )
+    plan = _lock_plan(adjustment.plan_id)
     _require_city_staff(user, plan)
     updated = AdjustmentRequest.objects.filter(
         pk=adjustment.pk, status=AdjustmentRequest.Status.FILED
     ).update(status=AdjustmentRequest.Status.APPROVED)
     if updated != 1:
-        raise ValidationError(_("该申请不是待审批状态（可能已被其他人处理），未作任何更改。"))
+        raise _not_filed(adjustment.pk)
     adjustment = AdjustmentRequest.objects.get(pk=adjustment.pk)
     rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
     needs_override = rule_set is None or rule_set.total_change_needs_override
@@ -379,17 +391,19 @@ def adjustment_reject(
 ) -> AdjustmentRequest:
     """Reject a filed adjustment with a comment and return it; the plan is unchanged (R7).
 
-    Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError
-    without a comment or when the request is not filed (e.g. approved meanwhile).
+    Locks the plan first, as approval does (landsupply.locking). Raises PermissionDenied for
+    anyone but the jurisdiction's city staff; ValidationError without a comment or when the
+    request is not filed (e.g. approved meanwhile).
     """
-    _require_city_staff(user, adjustment.plan)
+    plan = _lock_plan(adjustment.plan_id)
+    _require_city_staff(user, plan)
     if not comment.strip():
         raise ValidationError({"decision_comment": _("驳回时请填写审批意见。")})
     updated = AdjustmentRequest.objects.filter(
         pk=adjustment.pk, status=AdjustmentRequest.Status.FILED
     ).update(status=AdjustmentRequest.Status.REJECTED)
     if updated != 1:
-        raise ValidationError(_("该申请不是待审批状态（可能已被其他人处理），未作任何更改。"))
+        raise _not_filed(adjustment.pk)
     adjustment = AdjustmentRequest.objects.get(pk=adjustment.pk)
     adjustment.decided_by = user
     adjustment.decided_at = timezone.now()
@@ -407,7 +421,7 @@ def plan_supplement_window_set(*, user: User, plan: AnnualPlan, is_open: bool) -
     anyone but the jurisdiction's city staff; ValidationError if the jurisdiction's rule set does
     not allow a mid-year supplement. Rule R7, 北京市2024年度建设用地供应计划 §三(三).
     """
-    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    plan = _lock_plan(plan.pk)
     _require_city_staff(user, plan)
     rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=timezone.localdate())
     if is_open and not (rule_set and rule_set.mid_year_supplement_allowed):
@@ -482,9 +496,7 @@ def submission_set_listed(
     is submitted/accepted, or the parcel is not one of the district's parcels of the plan year.
     """
     _require_own_district(user, submission.district)
-    submission = (
-        DistrictSubmission.objects.select_for_update().select_related("plan").get(pk=submission.pk)
-    )
+    submission = lock(DistrictSubmission.objects.select_related("plan"), submission.pk)
     if not submission.is_editable:
         raise ValidationError(
             _("用地清单%(status)s，不能再修改；如需修改请市级退回。")
@@ -503,15 +515,28 @@ def submission_set_listed(
     return submission
 
 
-def _transition(*, submission, from_statuses, to_status):
-    updated = DistrictSubmission.objects.filter(pk=submission.pk, status__in=from_statuses).update(
-        status=to_status, updated_at=timezone.now()
-    )
-    if updated != 1:
-        raise ValidationError(_("用地清单的状态已变化（可能已被其他人处理），未作任何更改。"))
-    submission = DistrictSubmission.objects.select_related("plan", "district").get(pk=submission.pk)
-    submission.save()  # a history row with the request's user
+def _lock_submission(submission, *, from_statuses) -> DistrictSubmission:
+    """Return the submission locked (landsupply.locking) after checking that its status is one
+    of `from_statuses`; else ValidationError naming the status it has now (the loser of two
+    concurrent transitions gets this)."""
+    submission = lock(DistrictSubmission.objects.select_related("plan", "district"), submission.pk)
+    if submission.status not in from_statuses:
+        raise ValidationError(
+            _("用地清单当前为“%(status)s”（可能刚被其他人处理），未作任何更改。")
+            % {"status": submission.get_status_display()}
+        )
     return submission
+
+
+def _move(submission: DistrictSubmission, to_status: str) -> DistrictSubmission:
+    """Set the status of a submission locked by _lock_submission and save it."""
+    submission.status = to_status
+    submission.save()  # updated_at and a history row with the request's user
+    return submission
+
+
+def _transition(*, submission, from_statuses, to_status):
+    return _move(_lock_submission(submission, from_statuses=from_statuses), to_status)
 
 
 @transaction.atomic
@@ -524,14 +549,14 @@ def submission_submit(
     district's staff; ValidationError when the list is empty or already submitted/accepted.
     """
     _require_own_district(user, submission.district)
-    count, _area = _listed_figures(submission)
+    submission = _lock_submission(
+        submission,
+        from_statuses=[DistrictSubmission.Status.DRAFT, DistrictSubmission.Status.RETURNED],
+    )
+    count, _area = _listed_figures(submission)  # under the lock: the list cannot change now
     if count == 0:
         raise ValidationError(_("用地清单中没有地块，不能报送（R9）。"))
-    submission = _transition(
-        submission=submission,
-        from_statuses=[DistrictSubmission.Status.DRAFT, DistrictSubmission.Status.RETURNED],
-        to_status=DistrictSubmission.Status.SUBMITTED,
-    )
+    submission = _move(submission, DistrictSubmission.Status.SUBMITTED)
     _event(submission, SubmissionEvent.Action.SUBMIT, user, comment)
     return submission
 
@@ -710,7 +735,7 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
     PermissionDenied for anyone but the jurisdiction's city staff, ValidationError for a
     published plan (it changes only through adjustments, R7).
     """
-    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    plan = _lock_plan(plan.pk)
     _require_city_staff(user, plan)
     _require_draft(plan)
     errors: list[str] = []
@@ -1012,7 +1037,8 @@ def plan_create(
         total_max_ha=totals["total_max_ha"],
     )
     plan.full_clean()
-    plan.save()
+    with refuse_duplicate({"year": _("%(y)s 年度已有计划。") % {"y": year}}):
+        plan.save()
     if spec is not None:
         plan = plan_set_targets(user=user, plan=plan, spec=spec)
     return plan
@@ -1026,7 +1052,7 @@ def plan_publish(*, user: User, plan: AnnualPlan) -> AnnualPlan:
     refuses a plan without a total or categories. Raises PermissionDenied for anyone but the
     jurisdiction's city staff; ValidationError if already published.
     """
-    plan = AnnualPlan.objects.select_for_update().select_related("jurisdiction").get(pk=plan.pk)
+    plan = _lock_plan(plan.pk)
     _require_city_staff(user, plan)
     _require_draft(plan)
     spec = plan_spec(plan=plan)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("adjustments/<int:pk>/approve/", views.adjustment_approve, name="adjustment_approve"),
     path("adjustments/<int:pk>/reject/", views.adjustment_reject, name="adjustment_reject"),
     path("submissions/", views.submission_list, name="submission_list"),
+    path("submissions/start/", views.submission_start, name="submission_start"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path(
         "submissions/<int:pk>/comparison/",

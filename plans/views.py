@@ -287,25 +287,29 @@ def _submission(request, pk):
         raise Http404(_("没有这个用地清单，或您无权查看。")) from exc
 
 
-@staff_required
-def submission_list(request):
-    """City staff: every district's list for a plan and its status. District staff: their own
-    list of the latest published plan (created on first visit)."""
+def _submission_plan(request):
     plans = selectors.plan_list_for_user(user=request.user)
     plan = plans.filter(pk=request.GET.get("plan") or 0).first() or plans.order_by("-year").first()
     if plan is None:
         raise Http404(_("尚无已发布的计划。"))
-    if request.user.is_district_staff:
-        try:
-            submission = services.submission_start(user=request.user, plan=plan)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect(plan)
-        return redirect(submission)
+    return plan
+
+
+@staff_required
+def submission_list(request):
+    """City staff: every district's list for a plan and its status. District staff: their own
+    list of the plan (the latest published one by default), or, before it exists, a button that
+    starts it (GET never changes data)."""
+    plan = _submission_plan(request)
     submissions = {
         s.district_id: s
         for s in selectors.submission_list_for_user(user=request.user).filter(plan=plan)
     }
+    if request.user.is_district_staff:
+        own = submissions.get(request.user.district_id)
+        if own is not None:
+            return redirect(own)
+        return render(request, "plans/submission_start.html", {"plan": plan})
     rows = [
         {"district": d, "submission": submissions.get(d.pk)}
         for d in district_list_for_user(user=request.user).filter(
@@ -313,6 +317,20 @@ def submission_list(request):
         )
     ]
     return render(request, "plans/submission_list.html", {"plan": plan, "rows": rows})
+
+
+@require_POST
+@role_required("district")
+def submission_start(request):
+    """District staff start their district's list for the plan (R9), or open it if a colleague
+    already did."""
+    plan = _submission_plan(request)
+    try:
+        submission = services.submission_start(user=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect(plan)
+    return redirect(submission)
 
 
 def _submission_context(submission):

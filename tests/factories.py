@@ -78,6 +78,14 @@ class EnterpriseUserFactory(UserFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
 
 
+class PlatformAdminFactory(UserFactory):
+    """The platform administrator: the admin site's superuser, no operational role."""
+
+    role = User.Role.ADMIN
+    is_staff = True
+    is_superuser = True
+
+
 class LandUseCategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LandUseCategory

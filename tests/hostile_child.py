@@ -42,7 +42,21 @@ def main(kind: str, path: str, name: str, limit_mb: int) -> None:
     except (ValidationError, LedgerFileError) as exc:
         result = {"ok": False, "message": "；".join(getattr(exc, "messages", [str(exc)]))}
     result["seconds"] = round(time.perf_counter() - started, 3)
+    result["peak_kb"] = _peak_rss_kb()
     print(json.dumps(result, ensure_ascii=False))
+
+
+def _peak_rss_kb() -> int:
+    """This process's own peak resident memory (VmHWM), in KiB.
+
+    Not the parent's wait4() ru_maxrss: Python starts children with vfork, and Linux carries the
+    parent's high-water mark (pytest's, hundreds of MB late in a run) over the exec into it.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 if __name__ == "__main__":

@@ -49,6 +49,9 @@ def test_a_district_submits_city_staff_accept(page, login, screenshot):
 
     login("jinshui_staff")
     page.click("#submission-link")
+    assert page.locator("#status").inner_text() == "尚未编制"  # opening the page creates nothing
+    assert not DistrictSubmission.objects.exists()
+    page.click("#start-submission")
     assert page.locator("#status").inner_text() == "编制中"
     assert "未向本区分配分区指标" in page.locator("#no-allocation").inner_text()
     assert page.locator("#listed-total").inner_text() == "23.7000"

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import CityUserFactory, UserFactory
+from tests.factories import CityUserFactory, PlatformAdminFactory
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
@@ -84,7 +84,7 @@ def test_lock_out_is_visible_to_administrators_in_the_admin(client):
     attempt = AccessAttempt.objects.get(username=user.username)
     assert attempt.failures_since_start >= settings.AXES_FAILURE_LIMIT
     assert AccessFailureLog.objects.filter(username=user.username, locked_out=True).exists()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(PlatformAdminFactory())
     html = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert user.username in html
     log = client.get(reverse("admin:axes_accessfailurelog_changelist")).content.decode()

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import PlatformAdminFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_every_model_is_in_the_admin():
 
 
 def test_admin_changelists_open(client, reference_data):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(PlatformAdminFactory())
     for model in admin.site._registry:
         if model._meta.app_label in APPS:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

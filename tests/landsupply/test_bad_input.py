@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments.seed import seed_rule_sets
 from parcels.models import Parcel, ParcelImport
-from tests.factories import ParcelFactory, UserFactory
+from tests.factories import ParcelFactory, PlatformAdminFactory
 from tests.parcels.conftest import ledger_row
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_huge_field_and_control_characters_in_a_ledger_are_cell_errors(
 
 
 def test_every_parcel_import_admin_page_opens_and_changes_nothing(client, beijing, write_ledger):
-    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    admin_user = PlatformAdminFactory()
     client.force_login(admin_user)
     path = write_ledger([ledger_row()])
     for status in ParcelImport.Status.values:

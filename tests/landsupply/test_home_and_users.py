@@ -54,19 +54,40 @@ def test_demo_users_cover_every_role_and_are_idempotent(reference_data):
     assert haidian.check_password(DEMO_PASSWORD)
 
 
-def test_notifications_page_shows_own_notifications_and_marks_them_read(client):
+def test_notifications_page_shows_own_notifications_and_reading_changes_nothing(client):
     me, other = CityUserFactory(), CityUserFactory()
     Notification.objects.create(recipient=me, title="考核申请即将到期")
     Notification.objects.create(recipient=other, title="别人的通知")
     client.force_login(me)
 
     response = client.get(reverse("notifications"))
+    client.get(reverse("notifications"))
 
-    assert "考核申请即将到期" in response.text
-    assert response.context["notifications"][0].read_at is None  # shown as new this once
+    assert "考核申请即将到期" in response.text and "新" in response.text
     assert "别人的通知" not in response.text
+    assert "全部标为已读" in response.text
+    assert me.notifications.filter(read_at__isnull=True).count() == 1  # GET changes nothing
+
+
+def test_marking_read_is_a_post_one_or_all_own_only(client):
+    me, other = CityUserFactory(), CityUserFactory()
+    first = Notification.objects.create(recipient=me, title="一")
+    Notification.objects.create(recipient=me, title="二")
+    theirs = Notification.objects.create(recipient=other, title="别人的通知")
+    client.force_login(me)
+
+    assert client.get(reverse("notification_read", args=[first.pk])).status_code == 405
+    assert client.get(reverse("notifications_read")).status_code == 405
+    client.post(reverse("notification_read", args=[first.pk]))
+    assert set(me.notifications.filter(read_at__isnull=True).values_list("title", flat=True)) == {
+        "二"
+    }
+    client.post(reverse("notification_read", args=[theirs.pk]))  # not mine: nothing happens
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    response = client.post(reverse("notifications_read"), follow=True)
     assert not me.notifications.filter(read_at__isnull=True).exists()
-    assert other.notifications.filter(read_at__isnull=True).exists()
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    assert "全部标为已读" not in response.text  # nothing left to mark
 
 
 def test_english_is_available(client):

@@ -38,11 +38,11 @@ def run_child(kind: str, path: Path, name: str) -> dict:
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     out, err = process.stdout.read(), process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
+    _pid, status, _usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     assert process.returncode == 0, f"child died ({process.returncode}): {err.decode()[-2000:]}"
     result = json.loads(out.decode().strip().splitlines()[-1])
-    result["peak_mb"] = usage.ru_maxrss / 1024
+    result["peak_mb"] = result.pop("peak_kb") / 1024  # the child's own VmHWM
     print(
         f"\n  {kind:8} {name:40} {path.stat().st_size:>12,} B  {result['seconds']:7.3f} s"
         f"  peak {result['peak_mb']:6.1f} MB  {result['message'][:70]}"

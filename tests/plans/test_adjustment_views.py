@@ -137,7 +137,7 @@ def test_city_staff_approve_and_reject_through_the_url(client, filed, zz_city):
     page = client.post(
         reverse("plans:adjustment_approve", args=[filed.pk]), follow=True
     ).content.decode()
-    assert "已被其他人处理" in page
+    assert "当前为“已批准”" in page and "刚被其他人处理" in page
     assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal(
         "191.52"
     )

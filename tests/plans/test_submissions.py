@@ -6,6 +6,7 @@ Everything goes through the URLs, as a user would; forbidden actions get 403/404
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from landsupply.models import District
@@ -45,9 +46,18 @@ def test_jinshui_submits_is_returned_resubmits_and_is_accepted(
     jinshui = district_user("jinshui")
     client.force_login(jinshui)
 
-    response = client.get(reverse("plans:submission_list") + f"?plan={zz.pk}")
+    # Opening the page creates nothing (GET never changes data); the button starts the list.
+    page = client.get(reverse("plans:submission_list") + f"?plan={zz.pk}").content.decode()
+    assert "开始填报" in page and not DistrictSubmission.objects.exists()
+    response = client.post(reverse("plans:submission_start") + f"?plan={zz.pk}")
     submission = DistrictSubmission.objects.get(district__code="jinshui", plan=zz)
     assert response.status_code == 302 and response.url == submission.get_absolute_url()
+    # from then on the page opens the list
+    response = client.get(reverse("plans:submission_list") + f"?plan={zz.pk}")
+    assert response.status_code == 302 and response.url == submission.get_absolute_url()
+    # starting twice (a colleague, a second tab) opens the same list
+    client.post(reverse("plans:submission_start") + f"?plan={zz.pk}")
+    assert DistrictSubmission.objects.count() == 1
     page = client.get(submission.get_absolute_url()).content.decode()
     # Zhengzhou's plan gives no per-district allocation: say so, compare with nothing.
     assert "本计划未向本区分配分区指标" in page and "JS-01" in page
@@ -149,7 +159,7 @@ def test_empty_list_and_return_without_comment_are_refused(
 def test_second_accept_changes_nothing(jinshui_list, district_user, zz_city):
     services.submission_submit(user=district_user("jinshui"), submission=jinshui_list)
     services.submission_accept(user=zz_city, submission=jinshui_list)
-    with pytest.raises(Exception, match="状态已变化"):
+    with pytest.raises(ValidationError, match="当前为“已接收”.*刚被其他人处理"):
         services.submission_accept(user=zz_city, submission=jinshui_list)
     assert SubmissionEvent.objects.filter(action="accept").count() == 1
 

@@ -1,7 +1,13 @@
-"""manage.py send_reminders: run the daily reminder sweep once, exactly as the beat task."""
+"""manage.py send_reminders: run the daily reminder sweep once, exactly as the beat task.
 
+stdout carries the report alone (JSON with --format json); anything the sweep itself prints —
+the e-mails of Django's console backend, the development default — goes to stderr.
+"""
+
+import contextlib
 import datetime
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,7 +35,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--today 须在 {DATE_MIN} 至 {DATE_MAX} 之间：{options['today']}", returncode=2
                 )
-        sent = services.reminder_sweep(today=today)
+        with contextlib.redirect_stdout(sys.stderr):
+            sent = services.reminder_sweep(today=today)
         if options["format"] == "json":
             self.stdout.write(json.dumps({"sent": sent}, ensure_ascii=False, indent=2))
             return
@@ -38,7 +45,8 @@ class Command(BaseCommand):
             return
         for item in sent:
             lead = "逾期" if item["lead_days"] == 0 else f"提前 {item['lead_days']} 天"
+            resumed = "  （中断后重发）" if item["resumed"] else ""
             self.stdout.write(
-                f"{item['contract']}  {item['kind']}  截止 {item['due_date']}  {lead}  → {', '.join(item['recipients'])}"
+                f"{item['contract']}  {item['kind']}  截止 {item['due_date']}  {lead}  → {', '.join(item['recipients'])}{resumed}"
             )
         self.stdout.write(f"共发送 {len(sent)} 条提醒。")
