@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from landsupply.models import District, Enterprise, Jurisdiction, Notification, Ring, User
+from landsupply.models import (
+    CalendarDay,
+    District,
+    Enterprise,
+    Jurisdiction,
+    Notification,
+    Ring,
+    User,
+)
 
 
 @admin.register(User)
@@ -47,3 +55,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "title", "created_at", "read_at"]
     list_filter = ["read_at"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Staff add a year's holidays and make-up working days when the State Council publishes
+    them; deadlines that end on a rest day move to the next working day (民法典 第二百零三条)."""
+
+    list_display = ["day", "kind", "name", "source"]
+    list_filter = ["kind", "name"]
+    date_hierarchy = "day"
+    search_fields = ["name"]
