@@ -11,7 +11,7 @@ Council publishes them; a year not entered yet counts weekends only.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 # The longest run of rest days the State Council has arranged is 9 days (Spring Festival /
 # National Day with weekends); the window read from the calendar covers it with room to spare.
@@ -68,3 +68,18 @@ def calendar_years() -> list[int]:
     from landsupply.models import CalendarDay
 
     return [d.year for d in CalendarDay.objects.dates("day", "year")]
+
+
+def deadline_function() -> Callable[[datetime.date], datetime.date]:
+    """Return a function like `deadline` over the whole calendar read once (one query), for
+    code that moves many deadlines (consistency checks, bulk recomputation)."""
+    from landsupply.models import CalendarDay
+
+    rows = list(CalendarDay.objects.values_list("day", "kind"))
+    holidays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.HOLIDAY)
+    workdays = frozenset(day for day, kind in rows if kind == CalendarDay.Kind.WORKDAY)
+
+    def moved(last_day: datetime.date) -> datetime.date:
+        return period_end(last_day, holidays=holidays, workdays=workdays)
+
+    return moved

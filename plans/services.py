@@ -41,9 +41,9 @@ from plans.selectors import (
     milestones_passed,
     plan_progress,
     plan_ranking,
-    ranking_rows_dump,
     plan_rule_set_in_effect,
     plan_spec,
+    ranking_rows_dump,
     submission_parcels,
 )
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from assessments.seed import seed_rule_sets
-from landsupply.seed import seed_jurisdictions
+from landsupply.seed import seed_calendar, seed_jurisdictions
 from parcels.seed import seed_land_use_categories
 from plans.seed import seed_plans
 
@@ -9,7 +9,8 @@ from plans.seed import seed_plans
 class Command(BaseCommand):
     help = (
         "Load the jurisdictions (Beijing, Zhengzhou), their rings and districts, the land-use "
-        "categories, the rule sets and the real 2024 supply plans. Idempotent."
+        "categories, the rule sets, the holiday calendar and the real 2024 supply plans. "
+        "Idempotent."
     )
 
     def handle(self, *args, **options):
@@ -17,10 +18,12 @@ class Command(BaseCommand):
         categories = seed_land_use_categories()
         plans = seed_plans()
         rule_sets = seed_rule_sets()
+        days = seed_calendar()
         self.stdout.write(
             self.style.SUCCESS(
                 f"jurisdictions: {len(jurisdictions)}, land-use categories: {len(categories)}, "
-                f"plans: {_count(plans)}, lease rule sets: {_count(rule_sets)}"
+                f"plans: {_count(plans)}, lease rule sets: {_count(rule_sets)}, "
+                f"holiday calendar days added: {days}"
             )
         )
 
