@@ -84,10 +84,18 @@ def test_1_june_on_a_working_day_is_the_last_day(zz, jinshui):
         total_max_ha=D("100"),
     )
     target = CategoryTarget.objects.create(
-        plan=plan_2026, code="residential", name="住宅用地", target_min_ha=D("60"), target_max_ha=D("60")
+        plan=plan_2026,
+        code="residential",
+        name="住宅用地",
+        target_min_ha=D("60"),
+        target_max_ha=D("60"),
     )
     other = CategoryTarget.objects.create(
-        plan=plan_2026, code="commercial", name="商服用地", target_min_ha=D("40"), target_max_ha=D("40")
+        plan=plan_2026,
+        code="commercial",
+        name="商服用地",
+        target_min_ha=D("40"),
+        target_max_ha=D("40"),
     )
     item = {"kind": "move_area", "from_target": target, "to_target": other, "area_ha": D("1")}
     first = draft(plan_2026, jinshui, item)
