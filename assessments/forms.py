@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments import rules
 from assessments.models import AssessmentTemplate, AwardMethod, Indicator, IndicatorKind, Violation
 from landsupply.models import Enterprise
 from parcels.models import Parcel, SupplyMethod
@@ -143,6 +144,16 @@ class ExitCompleteForm(forms.Form):
 
 class ViolationForm(forms.Form):
     kind = forms.ChoiceField(label=_("违约类型"), choices=Violation.Kind.choices)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contract.is_converted:  # R22: lease-only breaches no longer apply
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in Violation.Kind.choices
+                if value not in rules.LEASE_ONLY_VIOLATIONS
+            ]
+
     found_on = forms.DateField(label=_("发现日期"), widget=DATE)
     description = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 2}))
     disposal = forms.CharField(label=_("处置决定"), widget=forms.Textarea(attrs={"rows": 2}))

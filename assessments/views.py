@@ -188,7 +188,7 @@ def _side(user: User) -> str:
 def _form(action, contract, data=None, files=None):
     form_class = ACTIONS[action][0]
     kwargs = {"prefix": action}
-    if form_class in (forms.ReportForm, forms.TemplateApplyForm):
+    if form_class in (forms.ReportForm, forms.TemplateApplyForm, forms.ViolationForm):
         kwargs["contract"] = contract
     return form_class(data, files, **kwargs)
 

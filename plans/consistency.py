@@ -18,12 +18,12 @@ def _range(low, high) -> rules.Range:
     return rules.Range(low, high)
 
 
-def _ha(value) -> str:
-    return format(value.normalize(), "f")
-
-
 def _fmt(r: rules.Range) -> str:
-    return f"{_ha(r.low)}–{_ha(r.high)}" if r.low != r.high else _ha(r.low)
+    return (
+        f"{rules.ha_text(r.low)}–{rules.ha_text(r.high)}"
+        if r.low != r.high
+        else rules.ha_text(r.low)
+    )
 
 
 def plan_findings(*, jurisdiction=None, year: int | None = None) -> list[Finding]:
@@ -134,7 +134,7 @@ def _one_plan(plan: AnnualPlan) -> list[Finding]:
                 "R9-listed-total",
                 "R9",
                 _("计划年度清单地块 %(listed)s 公顷，供应总量 %(total)s 公顷：%(gap)s")
-                % {"listed": listed, "total": _fmt(total), "gap": gap},
+                % {"listed": rules.ha_text(listed), "total": _fmt(total), "gap": gap},
             )
         )
     for d in progress["districts"]:
@@ -150,7 +150,7 @@ def _one_plan(plan: AnnualPlan) -> list[Finding]:
                     _("%(district)s 清单地块 %(listed)s 公顷，分区指标 %(target)s 公顷：%(gap)s")
                     % {
                         "district": d["name"],
-                        "listed": d["planned_ha"],
+                        "listed": rules.ha_text(d["planned_ha"]),
                         "target": _fmt(target),
                         "gap": gap,
                     },
@@ -173,7 +173,7 @@ def _one_plan(plan: AnnualPlan) -> list[Finding]:
 
 def _listed_gap(listed, target: rules.Range) -> str:
     if listed < target.low:
-        return _("还差 %(ha)s 公顷") % {"ha": rules.area(target.low - listed)}
+        return _("还差 %(ha)s 公顷") % {"ha": rules.ha_text(target.low - listed)}
     if listed > target.high:
-        return _("超出 %(ha)s 公顷") % {"ha": rules.area(listed - target.high)}
+        return _("超出 %(ha)s 公顷") % {"ha": rules.ha_text(listed - target.high)}
     return ""

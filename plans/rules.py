@@ -19,6 +19,11 @@ MISSED = "missed"
 UPCOMING = "upcoming"
 
 
+def ha_text(value: Decimal) -> str:
+    """Return hectares for a message without trailing zeros (3240.0000 → 3240, 50.5 → 50.5)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def pct(part: Decimal, whole: Decimal | None) -> Decimal | None:
     """Return part ÷ whole as a percentage with two places, or None when whole is 0/None."""
     if not whole:
@@ -145,10 +150,10 @@ def total_reconcile_errors(*, total: Range, parts: list[tuple[str, Range]], what
         _("%(what)s合计 %(low)s–%(high)s 公顷，与总量 %(tlow)s–%(thigh)s 公顷不相符")
         % {
             "what": what,
-            "low": added.low,
-            "high": added.high,
-            "tlow": total.low,
-            "thigh": total.high,
+            "low": ha_text(added.low),
+            "high": ha_text(added.high),
+            "tlow": ha_text(total.low),
+            "thigh": ha_text(total.high),
         }
     ]
 
@@ -177,19 +182,23 @@ def children_fit_errors(
         if child.high > parent.high:
             errors.append(
                 _("%(name)s 上限 %(high)s 超过上级上限 %(parent)s")
-                % {"name": name, "high": child.high, "parent": parent.high}
+                % {"name": name, "high": ha_text(child.high), "parent": ha_text(parent.high)}
             )
     if total_low > parent.high:
         errors.append(
             _("下级下限合计 %(low)s 超过上级上限 %(parent)s")
-            % {"low": total_low, "parent": parent.high}
+            % {"low": ha_text(total_low), "parent": ha_text(parent.high)}
         )
     elif partition and children and all(child.is_set for _name, child in children):
         added = sum_of([child for _name, child in children])
         if added.high < parent.low:
             errors.append(
                 _("下级合计 %(low)s–%(high)s 达不到上级下限 %(parent)s（下级之和应构成上级）")
-                % {"low": added.low, "high": added.high, "parent": parent.low}
+                % {
+                    "low": ha_text(added.low),
+                    "high": ha_text(added.high),
+                    "parent": ha_text(parent.low),
+                }
             )
     return errors
 

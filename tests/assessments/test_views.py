@@ -336,6 +336,8 @@ def test_transfer_steps_through_the_contract_page(client, worked_example):
         assert response.status_code == 400 and "22,500,000.00" in response.content.decode()
         page = client.get(contract.get_absolute_url()).content.decode()
     assert 'id="transfer"' in page and "出让-1" in page and "2029-05-24" in page
+    violation_form = page[page.index('id="form-violation"') :]
+    assert "变相房地产开发" in violation_form and "完成开发建设前转租" not in violation_form
     contract.refresh_from_db()
     assert contract.state == "transfer_signed"
     assert contract.transfer_application_due == datetime.date(2029, 6, 8)
