@@ -254,3 +254,39 @@ def test_close_year_through_the_ranking_page(client, zz_year, zz_city):
         page = client.get(reverse("plans:ranking", args=[plan.pk])).content.decode()
     assert 'id="year-closed"' in page and 'id="year-close-form"' not in page
     assert client.get(reverse("plans:year_close", args=[plan.pk])).status_code == 405
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_closing_the_year_at_once_close_it_once(reference_data, zz_city):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    from plans.seed import seed_plans
+
+    seed_plans()
+    plan = selectors.AnnualPlan.objects.get(jurisdiction__code="zhengzhou")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def close():
+        try:
+            barrier.wait()
+            services.plan_year_close(user=zz_city, plan=plan, today=datetime.date(2025, 1, 2))
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=close) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert any("已结转" in o for o in outcomes if o != "ok")
+    assert PlanYearClose.objects.filter(plan=plan).count() == 1
