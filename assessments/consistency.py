@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from assessments import rules, selectors
 from assessments.models import Contract
+from assessments.services import contract_quote
 from landsupply import workdays
 from landsupply.consistency import Finding
 from parcels.models import SupplyMethod
@@ -107,17 +108,7 @@ def _stored_figures_differ(contract: Contract, statutory_years, period_end) -> s
         return _("地块用途没有录入法定最高出让年限，无法核算")
     params = contract.rule_set.parameters(statutory_max_years=statutory_years)
     try:
-        quote = rules.lease_quote(
-            base_price=contract.base_price,
-            lease_years=contract.lease_years,
-            transfer_years=contract.transfer_years,
-            params=params,
-            land_source=contract.land_source,
-            lease_start=contract.lease_start,
-            extension_approval=contract.extension_approval,
-            renewed_years=contract.renewal_years,
-            period_end=period_end,
-        )
+        quote = contract_quote(contract, params=params, period_end=period_end)
     except rules.RuleViolation as exc:
         return _("合同条款不符合规则：%(m)s") % {"m": exc.message}
     expected = {

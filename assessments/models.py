@@ -425,6 +425,12 @@ class ContractEvent(models.Model):
         return Contract.State(self.state_to).label if self.state_to else ""
 
 
+def _check_target(direction: str, target) -> None:
+    """An "at least / at most" indicator needs a target; a yes/no one does not (R17)."""
+    if direction != rules.YES_NO and target is None:
+        raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
+
+
 class Indicator(models.Model):
     """A performance-agreement indicator (履约监管协议考核指标, R17)."""
 
@@ -463,8 +469,7 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self):
-        if self.direction != self.Direction.YES_NO and self.target is None:
-            raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
+        _check_target(self.direction, self.target)
 
 
 def _evidence_path(instance, filename):
@@ -714,8 +719,7 @@ class AssessmentTemplateItem(models.Model):
         return self.name
 
     def clean(self):
-        if self.direction != Indicator.Direction.YES_NO and self.target is None:
-            raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
+        _check_target(self.direction, self.target)
 
 
 class DeadlineKind(models.TextChoices):

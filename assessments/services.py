@@ -146,6 +146,24 @@ def contract_parameters(contract: Contract) -> rules.LeaseParameters:
     return contract.rule_set.parameters(statutory_max_years=years)
 
 
+def contract_quote(
+    contract: Contract, *, params: rules.LeaseParameters, period_end: rules.PeriodEnd
+) -> rules.Quote:
+    """Return rules.lease_quote of the contract's terms (approved renewals included); reads and
+    writes nothing. Raises rules.RuleViolation when the terms break R11/R21."""
+    return rules.lease_quote(
+        base_price=contract.base_price,
+        lease_years=contract.lease_years,
+        transfer_years=contract.transfer_years,
+        params=params,
+        land_source=contract.land_source,
+        lease_start=contract.lease_start,
+        extension_approval=contract.extension_approval,
+        renewed_years=contract.renewal_years,
+        period_end=period_end,
+    )
+
+
 def contract_recompute(contract: Contract, params: rules.LeaseParameters | None = None) -> None:
     """Set the contract's stored money (yuan) and table-C dates from rules.py and its rule set.
 
@@ -157,17 +175,7 @@ def contract_recompute(contract: Contract, params: rules.LeaseParameters | None 
     """
     params = params or contract_parameters(contract)
     try:
-        quote = rules.lease_quote(
-            base_price=contract.base_price,
-            lease_years=contract.lease_years,
-            transfer_years=contract.transfer_years,
-            params=params,
-            land_source=contract.land_source,
-            lease_start=contract.lease_start,
-            extension_approval=contract.extension_approval,
-            renewed_years=contract.renewal_years,
-            period_end=workdays.deadline,
-        )
+        quote = contract_quote(contract, params=params, period_end=workdays.deadline)
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
     contract.base_price = quote.base_price

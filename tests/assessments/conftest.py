@@ -1,9 +1,9 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 
 from assessments import services
+from assessments.demo import DEMO_TARGETS, GOOD_VALUES
 from assessments.seed import STANDARD_INDICATORS
 from tests.factories import (
     ContractFactory,
@@ -11,28 +11,9 @@ from tests.factories import (
     EnterpriseUserFactory,
 )
 
-# Targets of the eight indicators (one of each kind R17 names), by name.
-TARGETS = {
-    "产业类型符合准入要求": None,
-    "投资强度": Decimal("8000"),
-    "地均产出": Decimal("15000"),
-    "地均税收": Decimal("800"),
-    "研发投入占营业收入比例": Decimal("3"),
-    "单位产值能耗": Decimal("0.1"),
-    "地区贡献率": Decimal("60"),
-    "本地就业人数": Decimal("200"),
-}
-# Reported values that meet every target.
-GOOD = {
-    "产业类型符合准入要求": Decimal("1"),
-    "投资强度": Decimal("9000"),
-    "地均产出": Decimal("16000"),
-    "地均税收": Decimal("900"),
-    "研发投入占营业收入比例": Decimal("4"),
-    "单位产值能耗": Decimal("0.05"),
-    "地区贡献率": Decimal("70"),
-    "本地就业人数": Decimal("250"),
-}
+# Targets of the eight indicators (one of each kind R17 names) and reported values meeting them.
+TARGETS = DEMO_TARGETS
+GOOD = GOOD_VALUES
 
 
 def set_indicators(contract, *, targets=None, skip=()):
@@ -59,6 +40,17 @@ def report_all(contract, holder, *, year, values=None):
         services.indicator_report_submit(
             actor=holder, indicator=indicator, year=year, actual=values[indicator.name]
         )
+
+
+def make_passed(contract, holder, staff, *, notice_on=datetime.date(2029, 5, 20)):
+    """Report good values for 2028, apply (2029-01-10) and pass the assessment (notice_on)."""
+    report_all(contract, holder, year=2028)
+    services.assessment_apply(actor=holder, contract=contract, today=datetime.date(2029, 1, 10))
+    services.assessment_decide(
+        actor=staff, contract=contract, passed=True, notice_number="N-1", today=notice_on
+    )
+    contract.refresh_from_db()
+    return contract
 
 
 def make_leasing(contract, *, targets=None):

@@ -10,7 +10,7 @@ from django.db import connection, connections
 
 from assessments import services
 from assessments.models import Contract, Renewal
-from tests.assessments.conftest import make_leasing, report_all
+from tests.assessments.conftest import make_leasing, make_passed
 from tests.factories import ContractFactory, DistrictUserFactory, EnterpriseUserFactory
 
 D = datetime.date
@@ -65,11 +65,7 @@ def test_two_renewal_applications_at_once_make_one_renewal(leasing):
 
 def test_two_land_price_payments_at_once_record_one(leasing):
     contract, holder, staff = leasing
-    report_all(contract, holder, year=2028)
-    services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
-    services.assessment_decide(
-        actor=staff, contract=contract, passed=True, notice_number="N", today=D(2029, 5, 20)
-    )
+    make_passed(contract, holder, staff)
     services.transfer_apply(actor=holder, contract=contract, today=D(2029, 5, 25))
     services.transfer_contract_sign(
         actor=staff,

@@ -12,7 +12,7 @@ from assessments import services
 from assessments.models import AssessmentTemplate, AssessmentTemplateItem, Contract
 from assessments.seed import STANDARD_INDICATORS
 from landsupply.models import CalendarDay
-from tests.assessments.conftest import TARGETS, make_leasing, report_all, set_indicators
+from tests.assessments.conftest import TARGETS, make_leasing, make_passed, set_indicators
 from tests.factories import (
     ContractFactory,
     DistrictUserFactory,
@@ -242,12 +242,7 @@ def passed(worked_example):
         worked_example["holder"],
         worked_example["district_user"],
     )
-    report_all(contract, holder, year=2028)
-    services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
-    services.assessment_decide(
-        actor=staff, contract=contract, passed=True, notice_number="N-1", today=D(2029, 5, 20)
-    )
-    contract.refresh_from_db()
+    make_passed(contract, holder, staff)
     return worked_example
 
 

@@ -170,18 +170,14 @@ def test_two_concurrent_sweeps_send_each_reminder_once():
 def test_title_registration_is_reminded_after_the_land_price_is_paid(worked_example):
     """Table C gains the registration row: after conversion the holder (district copied) is
     reminded to register the title by lease end + the rule set's registration period."""
-    from tests.assessments.conftest import report_all
+    from tests.assessments.conftest import make_passed
 
     contract, holder, staff = (
         worked_example["contract"],
         worked_example["holder"],
         worked_example["district_user"],
     )
-    report_all(contract, holder, year=2028)
-    services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
-    services.assessment_decide(
-        actor=staff, contract=contract, passed=True, notice_number="N", today=D(2029, 5, 20)
-    )
+    make_passed(contract, holder, staff)
     services.transfer_apply(actor=holder, contract=contract, today=D(2029, 5, 25))
     services.transfer_contract_sign(
         actor=staff,

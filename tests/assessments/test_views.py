@@ -290,23 +290,14 @@ def test_public_list_shows_only_planned_lease_then_transfer_parcels(client, work
 
 
 def test_transfer_steps_through_the_contract_page(client, worked_example):
-    from assessments import services
-    from tests.assessments.conftest import report_all
+    from tests.assessments.conftest import make_passed
 
     contract, holder, staff = (
         worked_example["contract"],
         worked_example["holder"],
         worked_example["district_user"],
     )
-    report_all(contract, holder, year=2028)
-    services.assessment_apply(actor=holder, contract=contract, today=datetime.date(2029, 1, 10))
-    services.assessment_decide(
-        actor=staff,
-        contract=contract,
-        passed=True,
-        notice_number="N-1",
-        today=datetime.date(2029, 5, 20),
-    )
+    make_passed(contract, holder, staff)
     url = lambda action: reverse("assessments:action", args=[contract.pk, action])  # noqa: E731
     with time_machine.travel(datetime.datetime(2029, 5, 25, 9, tzinfo=CST), tick=False):
         client.force_login(holder)

@@ -3,11 +3,10 @@ example award (indicators from the district's template) → leasing → assessme
 passed → notice received → transfer applied → transfer contract → land price; fail → exit;
 renewal."""
 
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 
+from assessments.demo import DEMO_TARGETS, GOOD_VALUES
 from assessments.models import AssessmentTemplate, AssessmentTemplateItem, Contract
 from assessments.seed import STANDARD_INDICATORS, seed_rule_sets
 from landsupply.models import District
@@ -22,26 +21,8 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Eight R17 targets (the district template) and reported values that meet them.
-TARGETS = {
-    "产业类型符合准入要求": None,
-    "投资强度": Decimal("8000"),
-    "地均产出": Decimal("15000"),
-    "地均税收": Decimal("800"),
-    "研发投入占营业收入比例": Decimal("3"),
-    "单位产值能耗": Decimal("0.1"),
-    "地区贡献率": Decimal("60"),
-    "本地就业人数": Decimal("200"),
-}
-GOOD = {
-    "产业类型符合准入要求": "1",
-    "投资强度": "9000",
-    "地均产出": "16000",
-    "地均税收": "900",
-    "研发投入占营业收入比例": "4",
-    "单位产值能耗": "0.05",
-    "地区贡献率": "70",
-    "本地就业人数": "250",
-}
+TARGETS = DEMO_TARGETS
+GOOD = {name: str(value) for name, value in GOOD_VALUES.items()}
 
 
 @pytest.fixture
