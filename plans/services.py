@@ -678,12 +678,13 @@ def plan_year_close(*, user: User, plan: AnnualPlan, today=None) -> PlanYearClos
         ranking=ranking_rows_dump(ranking["rows"]),
         totals={
             key: None if total[key] is None else str(total[key])
-            for key in ("target_min_ha", "target_max_ha", "planned_ha", "supplied_ha")
-        }
-        | {
-            "completion_pct": None
-            if total["completion_pct"] is None
-            else str(total["completion_pct"])
+            for key in (
+                "target_min_ha",
+                "target_max_ha",
+                "planned_ha",
+                "supplied_ha",
+                "completion_pct",
+            )
         },
     )
     close.full_clean()
