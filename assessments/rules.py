@@ -212,9 +212,9 @@ def check_renewal(
     *,
     renewal_years: int,
     params: LeaseParameters,
+    lease_years: int,
+    transfer_years: int,
     renewed_years: int = 0,
-    lease_years: int = 0,
-    transfer_years: int = 0,
 ) -> None:
     """Return None when a renewal of `renewal_years` is allowed after `renewed_years` already
     approved on a lease of `lease_years` with `transfer_years` to follow.
@@ -260,9 +260,9 @@ def check_renewal_total(
     *,
     renewed_years: int,
     params: LeaseParameters,
+    lease_years: int,
+    transfer_years: int,
     renewal_years: int = 0,
-    lease_years: int = 0,
-    transfer_years: int = 0,
 ) -> None:
     """Return None when `renewed_years` already approved plus `renewal_years` asked for stay
     within the rule set's total renewal cap and, with lease and transfer years, within the
@@ -287,7 +287,7 @@ def check_renewal_total(
             field="years",
         )
     total = lease_years + total_renewal + transfer_years
-    if lease_years and total > params.statutory_max_years:
+    if total > params.statutory_max_years:
         raise RuleViolation(
             _("续租后租让总年期 %(total)s 年超过该用途法定最高年限 %(statutory)s 年（R11）。")
             % {"total": total, "statutory": params.statutory_max_years},

@@ -360,3 +360,17 @@ def test_a_violation_can_still_end_the_grant_after_conversion(passed):
             description="x",
             disposal="y",
         )
+
+
+def test_exit_counts_the_part_year_as_the_rule_set_says(db):
+    parcel = LeaseThenTransferParcelFactory()
+    LeaseRuleSetFactory(jurisdiction=parcel.district.jurisdiction, exit_part_year="whole_years")
+    contract = ContractFactory(parcel=parcel)
+    make_leasing(contract)
+    holder = EnterpriseUserFactory(enterprise=contract.enterprise)
+    record = services.exit_apply(
+        actor=holder, contract=contract, exit_date=D(2027, 2, 28), reason="x", today=D(2027, 1, 1)
+    )
+    # 2 whole years and 184 days left; only whole years are refunded under this rule set.
+    assert record.remaining_years == Decimal("2")
+    assert record.remaining_rent == Decimal("3000000.00")

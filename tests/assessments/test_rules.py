@@ -98,32 +98,35 @@ def test_no_extension_when_rule_set_forbids_it():
         rules.check_terms(lease_years=6, transfer_years=10, params=strict, extension_approval="X")
 
 
+TERMS = {"lease_years": 5, "transfer_years": 15}
+
+
 def test_renewal_limit():
-    rules.check_renewal(renewal_years=2, params=BEIJING)
+    rules.check_renewal(renewal_years=2, params=BEIJING, **TERMS)
     with pytest.raises(rules.RuleViolation, match="R21"):
-        rules.check_renewal(renewal_years=3, params=BEIJING)
+        rules.check_renewal(renewal_years=3, params=BEIJING, **TERMS)
     with pytest.raises(rules.RuleViolation, match="至少 1 年"):
-        rules.check_renewal(renewal_years=0, params=BEIJING)
+        rules.check_renewal(renewal_years=0, params=BEIJING, **TERMS)
 
 
 def test_renewals_add_up_to_the_total_cap():
     """R21 "续租期限原则上不超过2年" caps the lease's renewals together: 1 + 1 is fine, 2 + 1 or
     1 + 2 is refused."""
-    rules.check_renewal(renewal_years=1, renewed_years=1, params=BEIJING)
+    rules.check_renewal(renewal_years=1, renewed_years=1, params=BEIJING, **TERMS)
     with pytest.raises(rules.RuleViolation) as exc:
-        rules.check_renewal(renewal_years=1, renewed_years=2, params=BEIJING)
+        rules.check_renewal(renewal_years=1, renewed_years=2, params=BEIJING, **TERMS)
     assert exc.value.limit == "max_total_renewal_years" and "合计" in exc.value.message
     with pytest.raises(rules.RuleViolation):
-        rules.check_renewal(renewal_years=2, renewed_years=1, params=BEIJING)
+        rules.check_renewal(renewal_years=2, renewed_years=1, params=BEIJING, **TERMS)
 
 
 def test_renewals_may_not_follow_when_the_rule_set_says_so():
     once = rules.LeaseParameters(
         **{**BEIJING.__dict__, "renewals_may_follow": False, "max_total_renewal_years": 4}
     )
-    rules.check_renewal(renewal_years=2, renewed_years=0, params=once)
+    rules.check_renewal(renewal_years=2, renewed_years=0, params=once, **TERMS)
     with pytest.raises(rules.RuleViolation) as exc:
-        rules.check_renewal(renewal_years=1, renewed_years=1, params=once)
+        rules.check_renewal(renewal_years=1, renewed_years=1, params=once, **TERMS)
     assert exc.value.limit == "renewals_may_follow"
 
 
@@ -497,3 +500,156 @@ def test_remaining_rent_shrinks_as_the_exit_comes_later(first, later, part_year)
         ).remaining_rent
 
     assert Decimal("0") <= remaining(b) <= remaining(a) <= Decimal("7500000")
+
+
+def _violation(call):
+    with pytest.raises(rules.RuleViolation) as exc:
+        call()
+    return exc.value.rule, exc.value.limit, exc.value.field
+
+
+START = D(2024, 9, 1)
+STRICT = rules.LeaseParameters(**{**BEIJING.__dict__, "extension_allowed": False})
+ONCE = rules.LeaseParameters(**{**BEIJING.__dict__, "renewals_may_follow": False})
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: rules.check_terms(lease_years=0, transfer_years=15, params=BEIJING),
+            ("R11", "lease_years", "lease_years"),
+        ),
+        (
+            lambda: rules.check_terms(lease_years=5, transfer_years=-1, params=BEIJING),
+            ("R11", "transfer_years", "transfer_years"),
+        ),
+        (
+            lambda: rules.check_terms(lease_years=5, transfer_years=46, params=BEIJING),
+            ("R11", "statutory_max_years", "transfer_years"),
+        ),
+        (
+            lambda: rules.check_terms(lease_years=6, transfer_years=10, params=BEIJING),
+            ("R11", "max_lease_years", "lease_years"),
+        ),
+        (
+            lambda: rules.check_terms(lease_years=5, transfer_years=16, params=STRICT),
+            ("R11", "max_total_years", "transfer_years"),
+        ),
+        (
+            lambda: rules.lease_rent(base_price=Decimal("1"), lease_years=0, transfer_years=0),
+            ("R14", "total_years", ""),
+        ),
+        (
+            lambda: rules.check_renewal(renewal_years=0, params=BEIJING, **TERMS),
+            ("R21", "renewal_years", "years"),
+        ),
+        (
+            lambda: rules.check_renewal(renewal_years=3, params=BEIJING, **TERMS),
+            ("R21", "max_renewal_years", "years"),
+        ),
+        (
+            lambda: rules.check_renewal(renewal_years=1, renewed_years=1, params=ONCE, **TERMS),
+            ("R21", "renewals_may_follow", "years"),
+        ),
+        (
+            lambda: rules.check_renewal(renewal_years=2, renewed_years=1, params=BEIJING, **TERMS),
+            ("R21", "max_total_renewal_years", "years"),
+        ),
+        (
+            lambda: rules.check_renewal_total(
+                renewed_years=2, params=BEIJING, lease_years=5, transfer_years=44
+            ),
+            ("R11", "statutory_max_years", "years"),
+        ),
+        (
+            lambda: rules.check_land_use(
+                covered=False, land_use="x", rule_set="y", covered_names=""
+            ),
+            ("R25", "land_use", "parcel"),
+        ),
+        (
+            lambda: rules.lease_quote(
+                base_price=Decimal("0"), lease_years=5, transfer_years=15, params=BEIJING
+            ),
+            ("R14", "base_price", "base_price"),
+        ),
+        (
+            lambda: rules.lease_quote(
+                base_price=Decimal("1"),
+                lease_years=5,
+                transfer_years=15,
+                params=BEIJING,
+                exit_on=START,
+            ),
+            ("R23", "lease_start", "lease_start"),
+        ),
+        (
+            lambda: rules.check_violation_kind(kind="mortgage", converted=True),
+            ("R22", "kind", "kind"),
+        ),
+        (
+            lambda: rules.exit_settlement(
+                rent_paid=Decimal("1"), lease_start=START, lease_years=5, exit_date=D(2030, 1, 1)
+            ),
+            ("R23", "exit_date", "exit_date"),
+        ),
+        (
+            lambda: rules.exit_settlement(
+                rent_paid=Decimal("1"),
+                lease_start=START,
+                lease_years=5,
+                exit_date=D(2027, 1, 1),
+                newness=Decimal("2"),
+            ),
+            ("R23", "newness", "newness"),
+        ),
+    ],
+)
+def test_every_violation_names_its_rule_limit_and_field(call, expected):
+    """The rule id, the limit and the form field of each refusal: commands print the rule and
+    limit, pages put the message on the field."""
+    assert _violation(call) == expected
+
+
+def test_no_extension_message_names_the_reason():
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.check_terms(lease_years=6, transfer_years=10, params=STRICT, extension_approval="X")
+    assert "租赁年期 6 年超过上限 5 年" in exc.value.message and "不允许延长" in exc.value.message
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.check_terms(lease_years=5, transfer_years=16, params=BEIJING, extension_approval=" ")
+    assert "租让总年期 21 年超过上限 20 年" in exc.value.message
+    assert "批准文号" in exc.value.message
+    assert str(exc.value) == exc.value.message
+
+
+def test_ecological_damage_and_demolition_are_charged_to_the_holder():
+    s = rules.exit_settlement(
+        rent_paid=Decimal("7500000"),
+        lease_start=START,
+        lease_years=5,
+        exit_date=D(2027, 8, 31),
+        demolition_charge=Decimal("100000"),
+        ecological_damage=Decimal("200000"),
+    )
+    assert (s.demolition_charge, s.ecological_damage) == (
+        Decimal("100000.00"),
+        Decimal("200000.00"),
+    )
+    assert s.net_payable_to_holder == Decimal("2700000.00")
+
+
+def test_quote_as_dict_is_json_ready():
+    quote = rules.lease_quote(
+        base_price=Decimal("30000000"),
+        lease_years=5,
+        transfer_years=15,
+        params=BEIJING,
+        lease_start=START,
+        exit_on=D(2027, 2, 28),
+    )
+    data = quote.as_dict()
+    assert data["lease_rent"] == "7500000.00" and data["lease_end"] == "2029-08-31"
+    assert data["exit_remaining_years"] == "2.5041"
+    assert data["lease_years"] == 5 and data["rules"][0] == "R11"
+    assert "renewal_rent" not in data  # None values are left out
