@@ -374,3 +374,31 @@ def test_exit_counts_the_part_year_as_the_rule_set_says(db):
     # 2 whole years and 184 days left; only whole years are refunded under this rule set.
     assert record.remaining_years == Decimal("2")
     assert record.remaining_rent == Decimal("3000000.00")
+
+
+def test_exit_after_a_renewal_refunds_the_renewed_years_too(worked_example):
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    services.renewal_apply(
+        actor=holder, contract=contract, years=2, reason="a", today=D(2029, 1, 1)
+    )
+    services.renewal_decide(
+        actor=staff, contract=contract, approved=True, approval_reference="R-1", today=D(2029, 1, 5)
+    )
+    contract.refresh_from_db()
+    services.exit_apply(
+        actor=holder, contract=contract, exit_date=D(2029, 8, 31), reason="x", today=D(2029, 2, 1)
+    )
+    record = services.exit_complete(
+        actor=staff,
+        contract=contract,
+        ecological_damage=Decimal("100000"),
+        today=D(2029, 8, 31),
+    )
+    # 7 lease years, 10,500,000 rent in all; 2029-09-01…2031-08-31 are two years: 3,000,000.
+    assert record.remaining_years == Decimal("2")
+    assert record.remaining_rent == Decimal("3000000.00")
+    assert record.net_payable_to_holder == Decimal("2900000.00")

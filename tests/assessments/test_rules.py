@@ -653,3 +653,22 @@ def test_quote_as_dict_is_json_ready():
     assert data["exit_remaining_years"] == "2.5041"
     assert data["lease_years"] == 5 and data["rules"][0] == "R11"
     assert "renewal_rent" not in data  # None values are left out
+
+
+def test_settlement_keeps_each_amount_and_the_violation_its_message():
+    s = rules.exit_settlement(
+        rent_paid=Decimal("7500000"),
+        lease_start=START,
+        lease_years=5,
+        exit_date=D(2027, 8, 31),
+        penalty=Decimal("100000.004"),
+        demolition_charge=Decimal("1.005"),
+        ecological_damage=Decimal("2.005"),
+    )
+    assert (s.penalty, s.demolition_charge, s.ecological_damage) == (
+        Decimal("100000.00"),
+        Decimal("1.01"),
+        Decimal("2.01"),
+    )
+    violation = rules.RuleViolation("消息", rule="R1")
+    assert violation.args == ("消息",) and (violation.limit, violation.field) == ("", "")

@@ -290,3 +290,58 @@ def test_two_staff_closing_the_year_at_once_close_it_once(reference_data, zz_cit
     assert outcomes.count("ok") == 1
     assert any("已结转" in o for o in outcomes if o != "ok")
     assert PlanYearClose.objects.filter(plan=plan).count() == 1
+
+
+def test_district_allocations_add_up_at_both_edges():
+    total = R(D("100"), D("120"))
+    assert rules.allocations_add_up(
+        total=total, allocations=[R(D("60"), D("70")), R(D("40"), D("50"))]
+    )
+    # Lower bounds adding to exactly the total's bounds are fine; one hectare outside is not.
+    assert rules.allocations_add_up(total=total, allocations=[R(D("100"), D("120"))])
+    assert not rules.allocations_add_up(total=total, allocations=[R(D("99"), D("110"))])
+    assert not rules.allocations_add_up(total=total, allocations=[R(D("101"), D("121"))])
+    assert not rules.allocations_add_up(total=total, allocations=[R(D("121"), D("121"))])
+    assert not rules.allocations_add_up(total=total, allocations=[R(D("99"), D("99"))])
+    assert rules.allocations_add_up(total=R(None, None), allocations=[R(D("1"), D("1"))])
+    assert rules.allocations_add_up(total=total, allocations=[])
+
+
+def test_adjustment_deadline_needs_month_and_day():
+    assert rules.adjustment_deadline(year=2024, month=6, day=None) is None
+    assert rules.adjustment_deadline(year=2024, month=None, day=1) is None
+    assert rules.adjustment_deadline(year=2024, month=6, day=1) == datetime.date(2024, 6, 1)
+
+
+def test_without_a_plan_rule_set_adjustments_may_be_filed_any_day(reference_data):
+    from landsupply.models import User
+    from plans.models import AnnualPlan, CategoryTarget
+    from tests.factories import UserFactory
+
+    jurisdiction = reference_data["jurisdictions"]["zhengzhou"]
+    plan = AnnualPlan.objects.create(
+        jurisdiction=jurisdiction,
+        year=2024,
+        name="无规则计划",
+        status=AnnualPlan.Status.PUBLISHED,
+        total_min_ha=D("100"),
+        total_max_ha=D("100"),
+    )
+    a = CategoryTarget.objects.create(
+        plan=plan, code="a", name="甲", target_min_ha=D("60"), target_max_ha=D("60")
+    )
+    b = CategoryTarget.objects.create(
+        plan=plan, code="b", name="乙", target_min_ha=D("40"), target_max_ha=D("40")
+    )
+    district = jurisdiction.districts.get(code="jinshui")
+    user = UserFactory(role=User.Role.DISTRICT, district=district, jurisdiction=jurisdiction)
+    adjustment = services.adjustment_create(
+        user=user,
+        plan=plan,
+        reason="x",
+        items=[{"kind": "move_area", "from_target": a, "to_target": b, "area_ha": D("1")}],
+    )
+    with time_machine.travel(datetime.datetime(2024, 11, 30, 9, tzinfo=CST), tick=False):
+        services.adjustment_file(user=user, adjustment=adjustment)
+    adjustment.refresh_from_db()
+    assert adjustment.status == "filed"
