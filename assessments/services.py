@@ -150,13 +150,13 @@ def contract_quote(
     contract: Contract, *, params: rules.LeaseParameters, period_end: rules.PeriodEnd
 ) -> rules.Quote:
     """Return rules.lease_quote of the contract's terms (approved renewals included); reads and
-    writes nothing. Raises rules.RuleViolation when the terms break R11/R21."""
+    writes nothing (the land source changes only the rule ids, not a figure). Raises
+    rules.RuleViolation when the terms break R11/R21."""
     return rules.lease_quote(
         base_price=contract.base_price,
         lease_years=contract.lease_years,
         transfer_years=contract.transfer_years,
         params=params,
-        land_source=contract.land_source,
         lease_start=contract.lease_start,
         extension_approval=contract.extension_approval,
         renewed_years=contract.renewal_years,

@@ -21,7 +21,7 @@ UPCOMING = "upcoming"
 
 def ha_text(value: Decimal) -> str:
     """Return hectares for a message without trailing zeros (3240.0000 → 3240, 50.5 → 50.5)."""
-    return format(Decimal(value).normalize(), "f")
+    return f"{Decimal(value).normalize():f}"
 
 
 def pct(part: Decimal, whole: Decimal | None) -> Decimal | None:

@@ -672,3 +672,39 @@ def test_settlement_keeps_each_amount_and_the_violation_its_message():
     )
     violation = rules.RuleViolation("消息", rule="R1")
     assert violation.args == ("消息",) and (violation.limit, violation.field) == ("", "")
+
+
+def test_quote_defaults_new_land_and_no_extension():
+    quote = rules.lease_quote(
+        base_price=Decimal("30000000"), lease_years=5, transfer_years=15, params=BEIJING
+    )
+    assert quote.land_source == "new" and {"R14", "R15"} <= set(quote.rules)
+    assert "R16" not in quote.rules
+    with pytest.raises(rules.RuleViolation, match="批准文号"):
+        rules.lease_quote(
+            base_price=Decimal("30000000"), lease_years=6, transfer_years=14, params=BEIJING
+        )
+
+
+def test_land_use_message_without_covered_categories():
+    with pytest.raises(rules.RuleViolation, match="仅适用于—"):
+        rules.check_land_use(covered=False, land_use="商服用地", rule_set="X", covered_names="")
+
+
+def test_at_most_and_at_least_are_met_at_the_target():
+    assert rules.indicator_met(direction="at_most", target=Decimal("0.1"), actual=Decimal("0.1"))
+    assert rules.indicator_met(direction="at_least", target=Decimal("8000"), actual=Decimal("8000"))
+    assert not rules.indicator_met(
+        direction="at_least", target=Decimal("8000"), actual=Decimal("7999.9999")
+    )
+    assert rules.indicator_met(direction="at_most", target=None, actual=Decimal("1")) is None
+    assert rules.proposed_outcome([]) is False
+
+
+def test_reminder_lead_ignores_zero_and_keeps_one_day():
+    due = D(2029, 2, 28)
+    assert rules.reminder_lead_for(due=due, today=due, leads=(0,)) is None
+    assert rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=1), leads=(1,)) == 1
+    assert (
+        rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=2), leads=(1,)) is None
+    )

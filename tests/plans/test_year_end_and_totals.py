@@ -345,3 +345,74 @@ def test_without_a_plan_rule_set_adjustments_may_be_filed_any_day(reference_data
         services.adjustment_file(user=user, adjustment=adjustment)
     adjustment.refresh_from_db()
     assert adjustment.status == "filed"
+
+
+def test_percentages_and_areas_round_half_up():
+    assert rules.pct(D("1"), D("32")) == D("3.13")  # 3.125
+    assert rules.pct(D("1"), D("0")) is None
+    assert rules.area("0.00005") == D("0.0001")
+    assert rules.area(None) == D("0.0000")
+    assert rules.ha_text(D("3240.0000")) == "3240" and rules.ha_text(D("50.50")) == "50.5"
+    assert rules.ha_text(D("1E+3")) == "1000"
+
+
+def test_policy_ratio_comparisons_at_the_threshold():
+    assert rules.compare(D("70"), "gt", D("70")) is False
+    assert rules.compare(D("70.01"), "gt", D("70")) is True
+    assert rules.compare(D("80"), "gte", D("80")) is True
+    assert rules.compare(D("79.99"), "gte", D("80")) is False
+    assert rules.compare(None, "gte", D("80")) is None
+
+
+def test_sums_and_open_ranges():
+    added = rules.sum_of([R(D("1"), D("2")), R(None, None), R(D("3"), D("4"))])
+    assert added == R(D("4"), D("6"))
+    assert isinstance(rules.sum_of([]).low, D)
+    assert rules.ranges_meet(R(None, None), R(D("1"), D("2")))
+    assert rules.ranges_meet(R(D("1"), D("2")), R(None, None))
+    assert not rules.ranges_meet(R(D("1"), D("2")), R(D("3"), D("4")))
+    assert (
+        rules.total_reconcile_errors(
+            total=R(None, None), parts=[("a", R(D("1"), D("1")))], what="x"
+        )
+        == []
+    )
+    assert (
+        rules.total_reconcile_errors(
+            total=R(D("5"), D("5")), parts=[("a", R(None, None))], what="x"
+        )
+        == []
+    )
+
+
+def test_children_fit_at_their_edges():
+    parent = R(D("100"), D("120"))
+    # A child may reach the parent's upper bound; the children's lower bounds may add up to it.
+    assert rules.children_fit_errors(parent=parent, children=[("a", R(D("50"), D("120")))]) == []
+    assert (
+        rules.children_fit_errors(
+            parent=parent, children=[("a", R(D("60"), D("60"))), ("b", R(D("60"), D("60")))]
+        )
+        == []
+    )
+    over = rules.children_fit_errors(
+        parent=parent,
+        children=[("x", R(None, None)), ("a", R(D("70"), D("70"))), ("b", R(D("60"), D("60")))],
+    )
+    assert over == ["下级下限合计 130 超过上级上限 120"]
+    assert rules.children_fit_errors(parent=parent, children=[("a", R(D("1"), D("121")))]) == [
+        "a 上限 121 超过上级上限 120"
+    ]
+    # Without partition (the default) children may leave the parent unfilled.
+    assert rules.children_fit_errors(parent=parent, children=[("a", R(D("1"), D("1")))]) == []
+
+
+def test_milestones_must_rise_strictly_and_end_at_100():
+    day = datetime.date
+    assert (
+        rules.milestone_errors([(day(2024, 6, 30), D("50")), (day(2024, 12, 31), D("100"))]) == []
+    )
+    assert rules.milestone_errors(
+        [(day(2024, 6, 30), D("50")), (day(2024, 9, 30), D("50")), (day(2024, 12, 31), D("100"))]
+    )
+    assert rules.milestone_errors([(day(2024, 12, 31), D("99.99"))])
