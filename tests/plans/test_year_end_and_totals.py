@@ -299,6 +299,8 @@ def test_district_allocations_add_up_at_both_edges():
     )
     # Lower bounds adding to exactly the total's bounds are fine; one hectare outside is not.
     assert rules.allocations_add_up(total=total, allocations=[R(D("100"), D("120"))])
+    assert rules.allocations_add_up(total=total, allocations=[R(D("120"), D("120"))])
+    assert rules.allocations_add_up(total=total, allocations=[R(D("100"), D("100"))])
     assert not rules.allocations_add_up(total=total, allocations=[R(D("99"), D("110"))])
     assert not rules.allocations_add_up(total=total, allocations=[R(D("101"), D("121"))])
     assert not rules.allocations_add_up(total=total, allocations=[R(D("121"), D("121"))])
@@ -367,7 +369,7 @@ def test_policy_ratio_comparisons_at_the_threshold():
 def test_sums_and_open_ranges():
     added = rules.sum_of([R(D("1"), D("2")), R(None, None), R(D("3"), D("4"))])
     assert added == R(D("4"), D("6"))
-    assert isinstance(rules.sum_of([]).low, D)
+    assert isinstance(rules.sum_of([]).low, D) and isinstance(rules.sum_of([]).high, D)
     assert rules.ranges_meet(R(None, None), R(D("1"), D("2")))
     assert rules.ranges_meet(R(D("1"), D("2")), R(None, None))
     assert not rules.ranges_meet(R(D("1"), D("2")), R(D("3"), D("4")))
