@@ -708,3 +708,57 @@ def test_reminder_lead_ignores_zero_and_keeps_one_day():
     assert (
         rules.reminder_lead_for(due=due, today=due - datetime.timedelta(days=2), leads=(1,)) is None
     )
+
+
+def test_full_quote_of_stock_land_with_renewal_exit_and_calendar():
+    """Every field of a quote, so none is lost on the way: stock land (R16), a 1-year renewal
+    what-if, an exit what-if under a "whole years only" rule set, deadlines moved off weekends."""
+
+    def weekends(day):
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+        return day
+
+    params = rules.LeaseParameters(**{**BEIJING.__dict__, "exit_part_year": "whole_years"})
+    quote = rules.lease_quote(
+        base_price=Decimal("20000000"),
+        lease_years=4,
+        transfer_years=16,
+        params=params,
+        land_source="stock",
+        lease_start=D(2025, 7, 1),
+        renewal_years=1,
+        period_end=weekends,
+        exit_on=D(2027, 12, 31),
+        penalty=Decimal("100000"),
+    )
+    assert quote.as_dict() == {
+        "base_price": "20000000.00",
+        "lease_years": 4,
+        "transfer_years": 16,
+        "land_source": "stock",
+        "lease_rent": "4000000.00",
+        "deposit": "4000000.00",
+        "annual_rent": "1000000.00",
+        "transfer_price": "16000000.00",
+        "renewal_rent_max": "2000000.00",
+        "rules": ["R11", "R13", "R16", "R21", "R18", "R19", "R23"],
+        "lease_start": "2025-07-01",
+        # 5 years with the renewal: ends 2030-06-30; − 6 months = 2029-12-30, a Sunday.
+        "lease_end": "2030-06-30",
+        "assessment_application_due": "2029-12-31",
+        "renewal_application_due": "2029-12-31",
+        "assessment_decision_due": "2030-06-30",
+        "transfer_term_start": "2030-07-01",
+        "transfer_term_end": "2046-06-30",
+        "registration_due": "2030-07-30",
+        "renewal_years": 1,
+        "renewal_rent": "1000000.00",
+        "exit_on": "2027-12-31",
+        # 2028-01-01…2030-06-30: 2 whole years (from 2028-07-01) and half a year, dropped.
+        "exit_remaining_years": "2.0000",
+        "exit_remaining_rent": "2000000.00",
+        "exit_penalty": "100000.00",
+        "exit_refund": "1900000.00",
+        "exit_amount_owed": "0.00",
+    }
