@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup demo test lint bench clean serve-prod worker beat
+.PHONY: run setup demo test lint bench mutation clean serve-prod worker beat
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,5 +52,21 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
+# The rules and the services that enforce deadlines (mutmut names: module.x_function__mutmut_N).
+MUTANTS := "assessments.rules.*" "plans.rules.*" "landsupply.workdays.*" \
+	$(foreach f,contract_recompute contract_award contract_start_lease assessment_apply \
+	  assessment_decide notice_receipt_record transfer_apply transfer_contract_sign \
+	  land_price_pay title_register renewal_apply renewal_decide exit_apply _apply_settlement \
+	  exit_complete violation_record,"assessments.services.x_$(f)__mutmut_*") \
+	"plans.services.x__check_filing_date__mutmut_*" "plans.services.x_plan_year_close__mutmut_*"
+
+## make mutation: mutation testing of the rules and deadline services (mutmut; outside CI, ~1 h)
+mutation: setup
+	rm -rf mutants var/mutation-test.sqlite3
+	mkdir -p var
+	LANDSUPPLY_TEST_DB_FILE=$(abspath var/mutation-test.sqlite3) \
+	  $(BIN)/mutmut run --max-children 1 $(MUTANTS) > var/mutation.log 2>&1 || true
+	$(BIN)/python bin/mutation_score $(MUTANTS)
+
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) db.sqlite3 var staticfiles mutants

@@ -7,6 +7,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assessments.models import (
     Assessment,
+    AssessmentTemplate,
+    AssessmentTemplateItem,
     Contract,
     ContractEvent,
     ExitRecord,
@@ -15,6 +17,7 @@ from assessments.models import (
     LeaseRuleSet,
     ReminderDelivery,
     Renewal,
+    StatutoryTermLimit,
     Violation,
 )
 from landsupply.admin_scope import ScopedAdmin, ScopedInline
@@ -36,13 +39,37 @@ class LeaseRuleSetAdmin(ScopedAdmin, SimpleHistoryAdmin):
         "effective_until",
         "max_lease_years",
         "max_total_years",
-        "statutory_max_years",
         "application_lead_months",
         "transfer_application_days",
         "max_renewal_years",
+        "max_total_renewal_years",
+        "exit_part_year",
         "reminder_lead_days",
     ]
     list_filter = ["jurisdiction"]
+    filter_horizontal = ["land_use_categories"]
+
+
+@admin.register(StatutoryTermLimit)
+class StatutoryTermLimitAdmin(admin.ModelAdmin):
+    """R11: statutory maximum grant terms by use (城镇国有土地使用权出让和转让暂行条例 第十二条)."""
+
+    list_display = ["purpose", "max_years", "is_default", "citation"]
+    filter_horizontal = ["land_use_categories"]
+
+
+class AssessmentTemplateItemInline(admin.TabularInline):
+    model = AssessmentTemplateItem
+    extra = 0
+
+
+@admin.register(AssessmentTemplate)
+class AssessmentTemplateAdmin(admin.ModelAdmin):
+    """R17: each district's own assessment criteria, used when setting a contract's indicators."""
+
+    list_display = ["district", "name", "effective_from", "is_active"]
+    list_filter = ["is_active", "district"]
+    inlines = [AssessmentTemplateItemInline]
 
 
 class IndicatorInline(ScopedInline, admin.TabularInline):
@@ -100,6 +127,16 @@ class ContractAdmin(ScopedAdmin, SimpleHistoryAdmin):
         "transfer_term_start",
         "transfer_term_end",
         "notice_date",
+        "notice_received_on",
+        "transfer_applied_on",
+        "transfer_contract_number",
+        "transfer_contract_signed_on",
+        "land_price_paid",
+        "land_price_paid_on",
+        "land_price_receipt",
+        "registration_due",
+        "title_registered_on",
+        "title_certificate_number",
         "exit_date",
         "state",
     ]
@@ -156,7 +193,9 @@ class ExitRecordAdmin(ScopedAdmin):
         "contract",
         "kind",
         "exit_date",
+        "remaining_rent",
         "rent_refund",
+        "amount_owed",
         "net_payable_to_holder",
         "completed_on",
     ]

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import rules, services
-from assessments.models import AwardMethod, Contract
+from assessments.models import AssessmentTemplate, AssessmentTemplateItem, AwardMethod, Contract
 from assessments.seed import STANDARD_INDICATORS
-from landsupply.models import Enterprise
+from landsupply.models import District, Enterprise
 from parcels.models import Parcel
 
 # Targets of the demo agreements, by indicator name (R17).
@@ -61,6 +61,41 @@ DEMO_CONTRACTS = [
 ]
 
 
+def seed_demo_templates() -> list[AssessmentTemplate]:
+    """Create a demo assessment template (R17: each district sets its own criteria) for every
+    district that has a demo lease-then-transfer parcel. Idempotent. Returns the templates."""
+    result = []
+    codes = set(
+        Parcel.objects.filter(is_demo=True, code__startswith="DEMO-LTT").values_list(
+            "district__code", flat=True
+        )
+    )
+    for district in District.objects.filter(code__in=codes):
+        template, created = AssessmentTemplate.objects.get_or_create(
+            district=district,
+            name=f"【演示】{district.name}工业用地租赁转出让考核标准",
+            defaults={
+                "citation": "演示数据（依据北京市工业用地先租后让指导意见（试行）§三(二)）",
+                "effective_from": datetime.date(2024, 2, 18),
+            },
+        )
+        if created:
+            for order, (name, unit, direction, kind) in enumerate(STANDARD_INDICATORS):
+                item = AssessmentTemplateItem(
+                    template=template,
+                    kind=kind,
+                    name=name,
+                    unit=unit,
+                    direction=direction,
+                    target=DEMO_TARGETS.get(name),
+                    sort_order=order,
+                )
+                item.full_clean()
+                item.save()
+        result.append(template)
+    return result
+
+
 def _lease_start_for_due(due: datetime.date, lease_years: int, lead_months: int) -> datetime.date:
     lease_end = due + relativedelta(months=lead_months)
     return lease_end + datetime.timedelta(days=1) - relativedelta(years=lease_years)
@@ -71,7 +106,9 @@ def seed_demo_contracts() -> list[Contract]:
     """Create the demo contracts on the demo parcels that exist (skips missing parcels).
 
     Returns the demo contracts. Needs seed_rule_sets, seed_demo_users and seed_demo_parcels.
+    The district's demo assessment template sets each agreement's indicators (R17).
     """
+    seed_demo_templates()
     today = timezone.localdate()
     result = []
     for (
@@ -103,6 +140,10 @@ def seed_demo_contracts() -> list[Contract]:
             lease_start = _lease_start_for_due(
                 today + datetime.timedelta(days=due_offset), lease_years, 6
             )
+        # The confirmation of the transaction comes a few weeks before the lease starts; the
+        # rule set is chosen by it (R25), so it is never before the guidance took effect.
+        award_date = max(lease_start - datetime.timedelta(days=20), datetime.date(2024, 2, 18))
+        lease_start = max(lease_start, award_date)
         contract = services.contract_award(
             actor=None,
             parcel=parcel,
@@ -112,19 +153,11 @@ def seed_demo_contracts() -> list[Contract]:
             transfer_years=transfer_years,
             lease_start=lease_start,
             award_method=AwardMethod.LISTING,
-            award_reference=f"演示成交确认书〔{lease_start.year}〕{code[-2:]}号",
+            award_reference=f"演示成交确认书〔{award_date.year}〕{code[-2:]}号",
+            award_date=award_date,
             number=number,
             is_demo=True,
         )
-        for name, unit, direction in STANDARD_INDICATORS:
-            services.indicator_set(
-                actor=None,
-                contract=contract,
-                name=name,
-                unit=unit,
-                direction=direction,
-                target=DEMO_TARGETS.get(name),
-            )
         services.contract_start_lease(
             actor=None,
             contract=contract,

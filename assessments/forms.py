@@ -5,7 +5,8 @@ import os
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import AwardMethod, Indicator, Violation
+from assessments import rules
+from assessments.models import AssessmentTemplate, AwardMethod, Indicator, IndicatorKind, Violation
 from landsupply.models import Enterprise
 from landsupply.uploads import check_evidence
 from landsupply.validators import DATE_VALIDATORS
@@ -22,6 +23,9 @@ class AwardForm(forms.Form):
     )
     award_method = forms.ChoiceField(label=_("确定方式（R12）"), choices=AwardMethod.choices)
     award_reference = forms.CharField(label=_("成交确认书/批准文件编号"), max_length=100)
+    award_date = forms.DateField(
+        label=_("成交确认书/批准日期（R25）"), widget=DATE, validators=DATE_VALIDATORS
+    )
     base_price = forms.DecimalField(
         label=_("竞得价或补缴政府土地收益（元）"), max_digits=16, decimal_places=2, min_value=0
     )
@@ -40,10 +44,23 @@ class AwardForm(forms.Form):
 
 
 class IndicatorForm(forms.Form):
+    kind = forms.ChoiceField(label=_("指标类别（R17）"), choices=IndicatorKind.choices)
     name = forms.CharField(label=_("指标"), max_length=100)
     unit = forms.CharField(label=_("单位"), max_length=32, required=False)
     direction = forms.ChoiceField(label=_("要求"), choices=Indicator.Direction.choices)
     target = forms.DecimalField(label=_("目标值"), max_digits=16, decimal_places=4, required=False)
+
+
+class TemplateApplyForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("区考核标准"), queryset=AssessmentTemplate.objects.none()
+    )
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = AssessmentTemplate.objects.filter(
+            district_id=contract.parcel.district_id, is_active=True
+        )
 
 
 class StartLeaseForm(forms.Form):
@@ -146,7 +163,41 @@ class ExitCompleteForm(forms.Form):
 
 class ViolationForm(forms.Form):
     kind = forms.ChoiceField(label=_("违约类型"), choices=Violation.Kind.choices)
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        if contract.is_converted:  # R22: lease-only breaches no longer apply
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in Violation.Kind.choices
+                if value not in rules.LEASE_ONLY_VIOLATIONS
+            ]
+
     found_on = forms.DateField(label=_("发现日期"), widget=DATE, validators=DATE_VALIDATORS)
     description = forms.CharField(label=_("情况"), widget=forms.Textarea(attrs={"rows": 2}))
     disposal = forms.CharField(label=_("处置决定"), widget=forms.Textarea(attrs={"rows": 2}))
     serious = forms.BooleanField(label=_("情节严重：解除合同、收回土地"), required=False)
+
+
+class NoticeReceiptForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("收到书面通知日期"), widget=DATE, validators=DATE_VALIDATORS
+    )
+
+
+class TransferContractForm(forms.Form):
+    contract_number = forms.CharField(label=_("出让合同编号"), max_length=100)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE, validators=DATE_VALIDATORS)
+
+
+class LandPriceForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("地价款（元）"), max_digits=16, decimal_places=2, min_value=0
+    )
+    paid_on = forms.DateField(label=_("缴纳日期"), widget=DATE, validators=DATE_VALIDATORS)
+    receipt = forms.CharField(label=_("缴纳凭证号"), max_length=100)
+
+
+class TitleRegisterForm(forms.Form):
+    registered_on = forms.DateField(label=_("登记日期"), widget=DATE, validators=DATE_VALIDATORS)
+    certificate_number = forms.CharField(label=_("不动产权证书号"), max_length=100)

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments import rules
-from landsupply.models import Enterprise, Jurisdiction
+from landsupply.models import District, Enterprise, Jurisdiction
 from landsupply.storage import get_private_storage
-from parcels.models import LandSource, Parcel
+from parcels.models import LandSource, LandUseCategory, Parcel
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -32,6 +32,74 @@ def _validate_lead_days(value: str) -> None:
         raise ValidationError(_("提醒提前天数须为逗号分隔的正整数，例如 90,30,7。")) from exc
     if not leads or any(lead <= 0 for lead in leads):
         raise ValidationError(_("提醒提前天数须为逗号分隔的正整数，例如 90,30,7。"))
+
+
+class IndicatorKind(models.TextChoices):
+    """The kinds of assessment indicator the guidance names (R17 包括但不限于…)."""
+
+    INDUSTRY_TYPE = "industry_type", _("产业类型")
+    INVESTMENT_INTENSITY = "investment_intensity", _("投资强度")
+    OUTPUT_EFFICIENCY = "output_efficiency", _("产出效率（含地均产出）")
+    TAX = "tax", _("税收")
+    INNOVATION = "innovation", _("创新能力")
+    ENERGY_ENVIRONMENT = "energy_environment", _("节能环保")
+    REGIONAL_CONTRIBUTION = "regional_contribution", _("地区贡献率")
+    LOCAL_EMPLOYMENT = "local_employment", _("本地就业人口")
+    OTHER = "other", _("其他")
+
+
+def _validate_indicator_kinds(value: str) -> None:
+    codes = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [code for code in codes if code not in IndicatorKind.values]
+    if unknown:
+        raise ValidationError(
+            _("未知的指标类别：%(codes)s。可用：%(known)s。")
+            % {"codes": "、".join(unknown), "known": ", ".join(IndicatorKind.values)}
+        )
+
+
+class ExitPartYear(models.TextChoices):
+    """How the part year is counted when the holder exits (R23 退还剩余年期土地租金)."""
+
+    BY_DAY = rules.PART_YEAR_BY_DAY, _("不足一年部分按日折算")
+    DROPPED = rules.PART_YEAR_DROPPED, _("只退整年，不足一年部分不退")
+    AS_WHOLE = rules.PART_YEAR_AS_WHOLE, _("不足一年部分按一年计")
+
+
+class StatutoryTermLimit(models.Model):
+    """The statutory maximum term of a grant by land use (城镇国有土地使用权出让和转让暂行条例
+    第十二条): residential 70, industrial 50, education/science/culture/health/sports 50,
+    commercial/tourism/entertainment 40, composite or other 50 years.
+
+    A land-use category takes the limit linked to it or to its nearest ancestor; a category
+    linked to none takes the limit marked "composite or other". R11 caps lease + transfer years
+    (with any extension or renewal) at it.
+    """
+
+    purpose = models.CharField(_("用途"), max_length=64, unique=True)
+    max_years = models.PositiveSmallIntegerField(_("最高年限（年）"))
+    land_use_categories = models.ManyToManyField(
+        LandUseCategory, blank=True, related_name="statutory_limits", verbose_name=_("用地类型")
+    )
+    is_default = models.BooleanField(
+        _("综合或者其他用地"), default=False, help_text=_("未关联任何限额的用地类型适用此项")
+    )
+    citation = models.CharField(_("法律依据"), max_length=300)
+
+    class Meta:
+        verbose_name = _("法定最高出让年限")
+        verbose_name_plural = _("法定最高出让年限")
+        ordering = ["-max_years", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="statutory_limit_one_default",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} {self.max_years} 年"
 
 
 class LeaseRuleSet(models.Model):
@@ -49,9 +117,15 @@ class LeaseRuleSet(models.Model):
     effective_until = models.DateField(
         _("失效日期"), null=True, blank=True, help_text=_("含当日；空表示长期有效")
     )
+    land_use_categories = models.ManyToManyField(
+        LandUseCategory,
+        blank=True,
+        related_name="lease_rule_sets",
+        verbose_name=_("适用用地类型"),
+        help_text=_("适用范围：地块用地类型（或其上级类型）在此列出时才可先租后让"),
+    )
     max_lease_years = models.PositiveSmallIntegerField(_("租赁年期上限（年）"), help_text="R11")
     max_total_years = models.PositiveSmallIntegerField(_("租让总年期上限（年）"), help_text="R11")
-    statutory_max_years = models.PositiveSmallIntegerField(_("法定最高年限（年）"), help_text="R11")
     extension_allowed = models.BooleanField(
         _("重大项目经批准可延长"), default=True, help_text="R11"
     )
@@ -61,7 +135,36 @@ class LeaseRuleSet(models.Model):
     transfer_application_days = models.PositiveSmallIntegerField(
         _("转出让申请期限（天）"), help_text=_("R19：收到书面通知后 N 日内")
     )
-    max_renewal_years = models.PositiveSmallIntegerField(_("续租年期上限（年）"), help_text="R21")
+    max_renewal_years = models.PositiveSmallIntegerField(
+        _("每次续租年期上限（年）"), help_text="R21"
+    )
+    max_total_renewal_years = models.PositiveSmallIntegerField(
+        _("续租年期合计上限（年）"), default=2, help_text=_("R21：一份合同所有续租合计")
+    )
+    renewals_may_follow = models.BooleanField(
+        _("允许再次续租"),
+        default=True,
+        help_text=_("R21：已续租的合同可否再申请续租（合计仍受上限约束）"),
+    )
+    exit_part_year = models.CharField(
+        _("退出时不足一年部分"),
+        max_length=16,
+        choices=ExitPartYear.choices,
+        default=ExitPartYear.BY_DAY,
+        help_text=_("R23：退还剩余年期土地租金时，不足一年的部分如何计算"),
+    )
+    registration_period_days = models.PositiveSmallIntegerField(
+        _("不动产登记期限（天）"),
+        default=30,
+        help_text=_("R19：租赁期届满后 N 日内申请办理不动产登记（指导意见要求“按期办理”）"),
+    )
+    required_indicator_kinds = models.CharField(
+        _("必须约定的考核指标类别"),
+        max_length=300,
+        blank=True,
+        validators=[_validate_indicator_kinds],
+        help_text=_("R17：逗号分隔的类别代码；进入租赁期前每一类至少约定一项指标"),
+    )
     reminder_lead_days = models.CharField(
         _("提醒提前天数"),
         max_length=64,
@@ -95,11 +198,13 @@ class LeaseRuleSet(models.Model):
         ):
             raise ValidationError({"max_lease_years": _("租赁年期上限不能超过租让总年期上限。")})
         if (
-            self.max_total_years
-            and self.statutory_max_years
-            and self.max_total_years > self.statutory_max_years
+            self.max_renewal_years is not None
+            and self.max_total_renewal_years is not None
+            and self.max_renewal_years > self.max_total_renewal_years
         ):
-            raise ValidationError({"max_total_years": _("租让总年期上限不能超过法定最高年限。")})
+            raise ValidationError(
+                {"max_renewal_years": _("每次续租年期上限不能超过续租年期合计上限。")}
+            )
 
     @property
     def lead_days(self) -> tuple[int, ...]:
@@ -107,16 +212,28 @@ class LeaseRuleSet(models.Model):
             sorted({int(p) for p in self.reminder_lead_days.split(",") if p.strip()}, reverse=True)
         )
 
-    def parameters(self) -> rules.LeaseParameters:
-        """Return the rule parameters as the plain object rules.py takes."""
+    @property
+    def indicator_kinds(self) -> tuple[str, ...]:
+        return tuple(
+            part.strip() for part in self.required_indicator_kinds.split(",") if part.strip()
+        )
+
+    def parameters(self, *, statutory_max_years: int) -> rules.LeaseParameters:
+        """Return the rule parameters as the plain object rules.py takes, with the statutory
+        maximum of the land use in question (selectors.statutory_max_years)."""
         return rules.LeaseParameters(
             max_lease_years=self.max_lease_years,
             max_total_years=self.max_total_years,
-            statutory_max_years=self.statutory_max_years,
+            statutory_max_years=statutory_max_years,
             extension_allowed=self.extension_allowed,
             application_lead_months=self.application_lead_months,
             transfer_application_days=self.transfer_application_days,
             max_renewal_years=self.max_renewal_years,
+            max_total_renewal_years=self.max_total_renewal_years,
+            renewals_may_follow=self.renewals_may_follow,
+            exit_part_year=self.exit_part_year,
+            registration_period_days=self.registration_period_days,
+            required_indicator_kinds=self.indicator_kinds,
             reminder_lead_days=self.lead_days,
         )
 
@@ -138,7 +255,10 @@ class Contract(models.Model):
         ASSESSMENT_APPLIED = "assessment_applied", _("已申请考核")
         PASSED = "passed", _("考核通过")
         FAILED = "failed", _("考核未通过")
-        TRANSFERRED = "transferred", _("已转出让")
+        TRANSFER_APPLIED = "transfer_applied", _("已申请签订出让合同")
+        TRANSFER_SIGNED = "transfer_signed", _("已签订出让合同")
+        TRANSFERRED = "transferred", _("已缴纳地价款，待登记")
+        REGISTERED = "registered", _("已办理不动产登记")
         EXIT_APPLIED = "exit_applied", _("已申请退出")
         EXITED = "exited", _("已退出收回")
         TERMINATED = "terminated", _("已解除收回")
@@ -162,6 +282,9 @@ class Contract(models.Model):
         _("成交确认书/批准文件编号"),
         max_length=100,
         help_text=_("R12：新增用地为成交确认书，存量用地为区政府批准文件"),
+    )
+    award_date = models.DateField(
+        _("成交确认书/批准日期"), help_text=_("R25：按此日期确定适用的先租后让规则")
     )
     base_price = models.DecimalField(
         _("底价（元）"),
@@ -191,6 +314,20 @@ class Contract(models.Model):
     transfer_term_end = models.DateField(_("出让期届满日"))
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
 
+    # The transfer to its end (R19): each step is also an event on the timeline.
+    notice_received_on = models.DateField(
+        _("收到书面通知日期"), null=True, blank=True, help_text=_("R19：15 日自此日起算")
+    )
+    transfer_applied_on = models.DateField(_("转出让申请日期"), null=True, blank=True)
+    transfer_contract_number = models.CharField(_("出让合同编号"), max_length=100, blank=True)
+    transfer_contract_signed_on = models.DateField(_("出让合同签订日期"), null=True, blank=True)
+    land_price_paid = models.DecimalField(_("已缴地价款（元）"), **MONEY, null=True, blank=True)
+    land_price_paid_on = models.DateField(_("地价款缴纳日期"), null=True, blank=True)
+    land_price_receipt = models.CharField(_("地价款缴纳凭证号"), max_length=100, blank=True)
+    registration_due = models.DateField(_("不动产登记截止日"), null=True, blank=True)
+    title_registered_on = models.DateField(_("不动产登记日期"), null=True, blank=True)
+    title_certificate_number = models.CharField(_("不动产权证书号"), max_length=100, blank=True)
+
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -219,6 +356,7 @@ class Contract(models.Model):
                 fields=["state", "transfer_application_due"], name="contract_state_transfer_due"
             ),
             models.Index(fields=["enterprise", "state"], name="contract_enterprise_state"),
+            models.Index(fields=["state", "registration_due"], name="contract_state_reg_due"),
         ]
 
     def __str__(self):
@@ -234,7 +372,18 @@ class Contract(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.state in {self.State.TRANSFERRED, self.State.EXITED, self.State.TERMINATED}
+        """Nothing is left to do: registered as a grant, exited, or terminated."""
+        return self.state in {self.State.REGISTERED, self.State.EXITED, self.State.TERMINATED}
+
+    @property
+    def is_converted(self) -> bool:
+        """The lease is being or has been converted to a grant (R19, R22 after conversion)."""
+        return self.state in {
+            self.State.TRANSFER_APPLIED,
+            self.State.TRANSFER_SIGNED,
+            self.State.TRANSFERRED,
+            self.State.REGISTERED,
+        }
 
 
 class ContractEvent(models.Model):
@@ -276,6 +425,12 @@ class ContractEvent(models.Model):
         return Contract.State(self.state_to).label if self.state_to else ""
 
 
+def _check_target(direction: str, target) -> None:
+    """An "at least / at most" indicator needs a target; a yes/no one does not (R17)."""
+    if direction != rules.YES_NO and target is None:
+        raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
+
+
 class Indicator(models.Model):
     """A performance-agreement indicator (履约监管协议考核指标, R17)."""
 
@@ -286,6 +441,9 @@ class Indicator(models.Model):
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("合同")
+    )
+    kind = models.CharField(
+        _("指标类别"), max_length=24, choices=IndicatorKind.choices, default=IndicatorKind.OTHER
     )
     name = models.CharField(_("指标"), max_length=100)
     unit = models.CharField(_("单位"), max_length=32, blank=True)
@@ -311,8 +469,7 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self):
-        if self.direction != self.Direction.YES_NO and self.target is None:
-            raise ValidationError({"target": _("“不低于/不高于”类指标必须填写目标值（R17）。")})
+        _check_target(self.direction, self.target)
 
 
 def _evidence_path(instance, filename):
@@ -436,7 +593,13 @@ class ExitRecord(models.Model):
     exit_date = models.DateField(_("退出日期"))
     remaining_rent = models.DecimalField(_("剩余年期租金（元）"), **MONEY, default=Decimal("0"))
     penalty = models.DecimalField(_("违约金（元）"), **MONEY, default=Decimal("0"))
+    remaining_years = models.DecimalField(
+        _("剩余年期（年）"), max_digits=8, decimal_places=4, default=Decimal("0")
+    )
     rent_refund = models.DecimalField(_("退还租金（元）"), **MONEY, default=Decimal("0"))
+    amount_owed = models.DecimalField(
+        _("违约金超出剩余租金、土地使用权人应付（元）"), **MONEY, default=Decimal("0")
+    )
     replacement_cost = models.DecimalField(_("重置价格（元）"), **MONEY, default=Decimal("0"))
     newness = models.DecimalField(_("成新率"), max_digits=5, decimal_places=4, default=Decimal("0"))
     building_compensation = models.DecimalField(
@@ -496,6 +659,69 @@ class Violation(models.Model):
         return f"{self.contract.number} {self.get_kind_display()}"
 
 
+class AssessmentTemplate(models.Model):
+    """A district's own assessment criteria for lease-then-transfer land (各区应拟定工业用地由租赁
+    转为出让的考核条件, R17): the indicators, with units and targets, that its performance
+    agreements set. Applied to a contract's agreement by services.indicators_apply_template.
+    """
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.CASCADE,
+        related_name="assessment_templates",
+        verbose_name=_("区"),
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    citation = models.CharField(
+        _("依据"), max_length=300, blank=True, help_text=_("区政府发布考核标准的文件")
+    )
+    effective_from = models.DateField(_("生效日期"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("区考核标准模板")
+        verbose_name_plural = _("区考核标准模板")
+        ordering = ["district", "-effective_from", "id"]
+
+    def __str__(self):
+        return f"{self.district} · {self.name}"
+
+
+class AssessmentTemplateItem(models.Model):
+    """One indicator of a district's assessment template (R17)."""
+
+    template = models.ForeignKey(
+        AssessmentTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("模板")
+    )
+    kind = models.CharField(_("指标类别"), max_length=24, choices=IndicatorKind.choices)
+    name = models.CharField(_("指标"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+    direction = models.CharField(
+        _("要求"),
+        max_length=16,
+        choices=Indicator.Direction.choices,
+        default=Indicator.Direction.AT_LEAST,
+    )
+    target = models.DecimalField(
+        _("目标值"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核标准指标")
+        verbose_name_plural = _("考核标准指标")
+        ordering = ["template", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "name"], name="template_item_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        _check_target(self.direction, self.target)
+
+
 class DeadlineKind(models.TextChoices):
     """Table C deadlines of a contract."""
 
@@ -503,6 +729,9 @@ class DeadlineKind(models.TextChoices):
     RENEWAL_APPLICATION = "renewal_application", _("续租申请截止")
     ASSESSMENT_DECISION = "assessment_decision", _("考核完成截止")
     TRANSFER_APPLICATION = "transfer_application", _("转出让申请截止")
+    TRANSFER_CONTRACT = "transfer_contract", _("签订出让合同截止")
+    LAND_PRICE = "land_price", _("缴纳地价款截止")
+    TITLE_REGISTRATION = "title_registration", _("不动产登记截止")
     EXIT = "exit", _("退出截止")
 
 

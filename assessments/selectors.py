@@ -9,7 +9,8 @@ Public API used by other parts of the project (register export, benchmarks):
 - ``contract_get(user=, pk=)`` → one Contract or Contract.DoesNotExist (→ 404).
 - ``indicator_report_get(user=, pk=)`` → one IndicatorReport of a contract the user may see,
   or IndicatorReport.DoesNotExist (→ 404); used to serve evidence files.
-- ``rule_set_effective(jurisdiction=, on=)`` → the LeaseRuleSet in force (R25).
+- ``rule_set_effective(jurisdiction=, on=)`` → the LeaseRuleSet in force on an award date (R25).
+- ``statutory_max_years(category=)`` → the statutory maximum term of a land use (R11).
 - ``reminder_due_list(today=)`` → every (contract, deadline, due date, lead time) to remind of
   today, found with one indexed query (see services.reminder_sweep).
 """
@@ -23,10 +24,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments import rules
-from assessments.models import Contract, DeadlineKind, IndicatorReport, LeaseRuleSet
+from assessments.models import (
+    AssessmentTemplate,
+    Contract,
+    DeadlineKind,
+    IndicatorReport,
+    LeaseRuleSet,
+    StatutoryTermLimit,
+)
 from landsupply.access import scope_to_user
-from landsupply.models import Jurisdiction, User
-from parcels.models import Parcel, SupplyMethod
+from landsupply.models import District, Jurisdiction, User
+from parcels.models import LandUseCategory, Parcel, SupplyMethod
 
 # How far back the sweep looks for overdue deadlines: a catch-up window for a sweep that did not
 # run for a while, not a rule of the jurisdiction (the overdue reminder is sent once anyway).
@@ -81,30 +89,94 @@ def contract_list_public() -> QuerySet[Contract]:
 
 
 def rule_set_effective(*, jurisdiction: Jurisdiction, on: datetime.date) -> LeaseRuleSet:
-    """Return the jurisdiction's lease rule set in force on `on` (latest effective_from ≤ on,
-    not expired).
+    """Return the jurisdiction's lease rule set in force on `on` — the award date (成交确认书
+    or approval date), not the lease start: the rules of the day the land was awarded govern the
+    contract (latest effective_from ≤ on, not expired).
 
-    Raises rules.RuleViolation (R25) naming the jurisdiction when none is entered or in force.
-    Rule R25, 北京市工业用地先租后让指导意见（试行） (valid 5 years from 2024-02-18).
+    Raises rules.RuleViolation (R25) naming the rules and their dates when none is in force:
+    before the first rule set took effect the message says so and that it does not govern
+    earlier awards (no invitation to back-date it); after the last one expired, that it expired.
+    Rule R25, 北京市工业用地先租后让指导意见（试行） "自印发之日起生效，有效期5年".
     """
-    rule_set = (
-        LeaseRuleSet.objects.filter(jurisdiction=jurisdiction, effective_from__lte=on)
-        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
-        .order_by("-effective_from")
-        .first()
-    )
-    if rule_set is None:
+    sets = list(LeaseRuleSet.objects.filter(jurisdiction=jurisdiction).order_by("effective_from"))
+    in_force = [
+        r
+        for r in sets
+        if r.effective_from <= on and (r.effective_until is None or r.effective_until >= on)
+    ]
+    if in_force:
+        return in_force[-1]
+    if not sets:
+        message = _(
+            "%(name)s 没有发布先租后让规则，%(day)s 成交的项目不能按先租后让办理（R25）。"
+        ) % {"name": jurisdiction.name, "day": on.isoformat()}
+    elif on < sets[0].effective_from:
+        message = _(
+            "《%(rules)s》自 %(start)s 起施行，不适用于此前（%(day)s）成交的项目（R25）。"
+        ) % {
+            "rules": sets[0].name,
+            "start": sets[0].effective_from.isoformat(),
+            "day": on.isoformat(),
+        }
+    else:
+        last = max((r for r in sets if r.effective_from <= on), key=lambda r: r.effective_from)
+        message = _(
+            "《%(rules)s》已于 %(until)s 失效，%(day)s 成交的项目没有可适用的先租后让规则（R25）。"
+        ) % {
+            "rules": last.name,
+            "until": last.effective_until.isoformat() if last.effective_until else "—",
+            "day": on.isoformat(),
+        }
+    raise rules.RuleViolation(message, rule="R25", limit="rule_set", field="award_date")
+
+
+def _category_chain(category: LandUseCategory) -> list[LandUseCategory]:
+    parents = {c.pk: c for c in LandUseCategory.objects.all()}
+    chain, node = [], parents.get(category.pk, category)
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node.parent_id)
+    return chain
+
+
+def statutory_max_years(*, category: LandUseCategory) -> int:
+    """Return the statutory maximum grant term in years of land use `category`: the limit
+    linked to it or its nearest ancestor, else the "composite or other" limit.
+
+    Raises rules.RuleViolation (R11) when no limit applies (none entered).
+    Rule R11, 城镇国有土地使用权出让和转让暂行条例 第十二条.
+    """
+    chain = [c.code for c in _category_chain(category)]
+    limits = {}
+    default = None
+    for limit in StatutoryTermLimit.objects.prefetch_related("land_use_categories"):
+        for c in limit.land_use_categories.all():
+            limits[c.code] = limit.max_years
+        if limit.is_default:
+            default = limit.max_years
+    years = rules.statutory_max_for(chain, limits, default)
+    if years is None:
         raise rules.RuleViolation(
-            _(
-                "%(name)s 在 %(day)s 没有有效的先租后让规则（租赁年期、总年期等参数），"
-                "请市级工作人员先在后台录入规则后再办理（R25）。"
-            )
-            % {"name": jurisdiction.name, "day": on.isoformat()},
-            rule="R25",
-            limit="rule_set",
-            field="jurisdiction",
+            _("用地类型“%(name)s”没有录入法定最高出让年限（R11）。") % {"name": category.name},
+            rule="R11",
+            limit="statutory_max_years",
+            field="parcel",
         )
-    return rule_set
+    return years
+
+
+def rule_set_covers(*, rule_set: LeaseRuleSet, category: LandUseCategory) -> bool:
+    """Return whether `rule_set` applies to land use `category` (it or an ancestor is listed).
+    Rule R25 (scope), 北京市工业用地先租后让指导意见（试行） §二 适用范围."""
+    covered = set(rule_set.land_use_categories.values_list("pk", flat=True))
+    return any(c.pk in covered for c in _category_chain(category))
+
+
+def assessment_template_list(*, district: District) -> QuerySet[AssessmentTemplate]:
+    """Return the district's active assessment templates (R17), newest first, items joined."""
+    return AssessmentTemplate.objects.filter(district=district, is_active=True).prefetch_related(
+        "items"
+    )
 
 
 @dataclass(frozen=True)
@@ -164,6 +236,37 @@ def contract_deadlines(contract: Contract) -> list[Deadline]:
                 contract.state == state.PASSED,
             )
         )
+    if contract.is_converted or contract.state == state.PASSED:
+        items += [
+            Deadline(
+                DeadlineKind.TRANSFER_CONTRACT,
+                _("签订出让合同截止（租赁期届满前）"),
+                contract.lease_end,
+                "R19",
+                _("企业；抄送区"),
+                contract.state in (state.PASSED, state.TRANSFER_APPLIED),
+            ),
+            Deadline(
+                DeadlineKind.LAND_PRICE,
+                _("缴纳地价款截止（租赁期届满前）"),
+                contract.lease_end,
+                "R19",
+                _("企业；抄送区"),
+                contract.state in (state.PASSED, state.TRANSFER_APPLIED, state.TRANSFER_SIGNED),
+            ),
+        ]
+        if contract.registration_due:
+            items.append(
+                Deadline(
+                    DeadlineKind.TITLE_REGISTRATION,
+                    _("不动产登记截止（租赁期届满后 %(d)s 日内）")
+                    % {"d": contract.rule_set.registration_period_days},
+                    contract.registration_due,
+                    "R19",
+                    _("企业；抄送区"),
+                    contract.state != state.REGISTERED,
+                )
+            )
     if contract.state == state.FAILED or (contract.state == state.EXITED and contract.notice_date):
         items.append(
             Deadline(
@@ -206,6 +309,9 @@ _SWEEP_SPEC = [
     ),
     (Contract.State.ASSESSMENT_APPLIED, "lease_end", (DeadlineKind.ASSESSMENT_DECISION,)),
     (Contract.State.PASSED, "transfer_application_due", (DeadlineKind.TRANSFER_APPLICATION,)),
+    (Contract.State.TRANSFER_APPLIED, "lease_end", (DeadlineKind.TRANSFER_CONTRACT,)),
+    (Contract.State.TRANSFER_SIGNED, "lease_end", (DeadlineKind.LAND_PRICE,)),
+    (Contract.State.TRANSFERRED, "registration_due", (DeadlineKind.TITLE_REGISTRATION,)),
     (Contract.State.FAILED, "lease_end", (DeadlineKind.EXIT,)),
 ]
 
@@ -257,6 +363,8 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
             if contract.state != state:
                 continue
             due = getattr(contract, field)
+            if due is None:
+                continue
             lead = rules.reminder_lead_for(due=due, today=today, leads=leads)
             if lead is None:
                 continue
@@ -285,6 +393,8 @@ def assessment_proposal(contract: Contract) -> list[dict]:
         rows.append(
             {
                 "indicator_id": indicator.pk,
+                "kind": indicator.kind,
+                "kind_label": str(indicator.get_kind_display()),
                 "name": indicator.name,
                 "unit": indicator.unit,
                 "direction": indicator.direction,

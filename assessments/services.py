@@ -31,17 +31,20 @@ from django.utils.translation import gettext as _
 from assessments import rules, selectors
 from assessments.models import (
     Assessment,
+    AssessmentTemplate,
     AwardMethod,
     Contract,
     ContractEvent,
     DeadlineKind,
     ExitRecord,
     Indicator,
+    IndicatorKind,
     IndicatorReport,
     ReminderDelivery,
     Renewal,
     Violation,
 )
+from landsupply import workdays
 from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
@@ -138,24 +141,49 @@ def _save(contract: Contract) -> None:
     contract.save()
 
 
-def contract_recompute(contract: Contract) -> None:
+def contract_parameters(contract: Contract) -> rules.LeaseParameters:
+    """Return the rule parameters of `contract`: its rule set's, with the statutory maximum term
+    of its parcel's land use (R11, 城镇国有土地使用权出让和转让暂行条例 第十二条).
+
+    Raises ValidationError (R11) when no statutory maximum is entered for the land use.
+    """
+    try:
+        years = selectors.statutory_max_years(category=contract.parcel.category)
+    except rules.RuleViolation as exc:
+        raise _violation(exc) from exc
+    return contract.rule_set.parameters(statutory_max_years=years)
+
+
+def contract_quote(
+    contract: Contract, *, params: rules.LeaseParameters, period_end: rules.PeriodEnd
+) -> rules.Quote:
+    """Return rules.lease_quote of the contract's terms (approved renewals included); reads and
+    writes nothing (the land source changes only the rule ids, not a figure). Raises
+    rules.RuleViolation when the terms break R11/R21."""
+    return rules.lease_quote(
+        base_price=contract.base_price,
+        lease_years=contract.lease_years,
+        transfer_years=contract.transfer_years,
+        params=params,
+        lease_start=contract.lease_start,
+        extension_approval=contract.extension_approval,
+        renewed_years=contract.renewal_years,
+        period_end=period_end,
+    )
+
+
+def contract_recompute(contract: Contract, params: rules.LeaseParameters | None = None) -> None:
     """Set the contract's stored money (yuan) and table-C dates from rules.py and its rule set.
 
-    Does not save. Raises ValidationError naming the rule when the terms break R11.
+    Action deadlines that end on a rest day move to the next working day (landsupply.workdays,
+    民法典 第二百零三条). The transfer application is due 15 days from the day the holder received
+    the written notice (until that is recorded, from the notice date).
+    Does not save. Raises ValidationError naming the rule when the terms break R11/R21.
     Rules R11, R13–R16, R18, R19, R21.
     """
-    params = contract.rule_set.parameters()
+    params = params or contract_parameters(contract)
     try:
-        quote = rules.lease_quote(
-            base_price=contract.base_price,
-            lease_years=contract.lease_years,
-            transfer_years=contract.transfer_years,
-            params=params,
-            land_source=contract.land_source,
-            lease_start=contract.lease_start,
-            extension_approval=contract.extension_approval,
-            renewal_years=contract.renewal_years,
-        )
+        quote = contract_quote(contract, params=params, period_end=workdays.deadline)
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
     contract.base_price = quote.base_price
@@ -168,9 +196,11 @@ def contract_recompute(contract: Contract) -> None:
     contract.renewal_application_due = quote.renewal_application_due
     contract.transfer_term_start = quote.transfer_term_start
     contract.transfer_term_end = quote.transfer_term_end
-    if contract.notice_date:
+    contract.registration_due = quote.registration_due
+    notified = contract.notice_received_on or contract.notice_date
+    if notified:
         contract.transfer_application_due = rules.transfer_application_due(
-            notice_date=contract.notice_date, params=params
+            notice_date=notified, params=params, period_end=workdays.deadline
         )
 
 
@@ -187,20 +217,29 @@ def contract_award(
     award_method: str,
     award_reference: str,
     number: str,
+    award_date: datetime.date | None = None,
     extension_approval: str = "",
     is_demo: bool = False,
+    today: datetime.date | None = None,
 ) -> Contract:
     """Return a new contract in state “awarded” with its rent, deposit (= rent), annual rent,
-    transfer price (yuan) and table-C dates computed.
+    transfer price (yuan) and table-C dates computed, and the district's assessment template
+    (if it has one) as its performance-agreement indicators.
 
-    The rule set is the parcel's jurisdiction's in force on lease_start (R25); land source comes
-    from the parcel. Raises ValidationError naming the rule when: the jurisdiction has no rule
-    set (R25); the parcel is not supplied by lease-then-transfer; new land is not awarded by
-    tender, auction or listing, or stock land by agreement lacks the approval (R12); the terms
-    break R11 (an extension needs extension_approval, never past the statutory maximum).
-    Rules R11–R16, R25, 北京市工业用地先租后让指导意见（试行） §三(三)(四).
+    The rule set is the parcel's jurisdiction's in force on award_date — the date of the
+    confirmation of the transaction (成交确认书) or of the district's approval (stock land), which
+    defaults to lease_start (R25). Land source comes from the parcel. Raises ValidationError
+    naming the rule when: no rule set governs the award date (R25); the parcel is not supplied
+    by lease-then-transfer or its land use is outside the rule set's scope (§二 适用范围); the
+    award date is in the future or after the lease start; new land is not awarded by tender,
+    auction or listing, or stock land by agreement lacks the approval (R12); the terms break
+    R11 (an extension needs extension_approval — the city government's approval reference, kept
+    on the contract — and never passes the land use's statutory maximum).
+    Rules R11–R16, R17, R25, 北京市工业用地先租后让指导意见（试行） §二、§三(三)(四).
     """
-    parcel = lock(Parcel.objects.select_related("district__jurisdiction"), parcel.pk)
+    today = _today(today)
+    award_date = award_date or lease_start
+    parcel = lock(Parcel.objects.select_related("district__jurisdiction", "category"), parcel.pk)
     if actor is not None:
         _require_district(actor, Contract(parcel=parcel))
     if parcel.supply_method != SupplyMethod.LEASE_THEN_TRANSFER:
@@ -223,9 +262,24 @@ def contract_award(
                 )
             }
         )
+    if award_date > today:
+        raise ValidationError({"award_date": _("成交（批准）日期不能晚于今天。")})
+    if lease_start < award_date:
+        raise ValidationError(
+            {
+                "lease_start": _("租赁起始日不能早于成交确认书（批准）日期 %(d)s（R12）。")
+                % {"d": award_date.isoformat()}
+            }
+        )
     try:
         rule_set = selectors.rule_set_effective(
-            jurisdiction=parcel.district.jurisdiction, on=lease_start
+            jurisdiction=parcel.district.jurisdiction, on=award_date
+        )
+        rules.check_land_use(
+            covered=selectors.rule_set_covers(rule_set=rule_set, category=parcel.category),
+            land_use=parcel.category.name,
+            rule_set=rule_set.name,
+            covered_names="、".join(c.name for c in rule_set.land_use_categories.all()),
         )
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
@@ -237,6 +291,7 @@ def contract_award(
         land_source=parcel.land_source,
         award_method=award_method,
         award_reference=award_reference.strip(),
+        award_date=award_date,
         base_price=base_price,
         lease_years=lease_years,
         transfer_years=transfer_years,
@@ -249,21 +304,29 @@ def contract_award(
     with refuse_duplicate({"number": _("合同编号 %(n)s 已存在。") % {"n": number}}):
         _save(contract)
     rule = "R12, R13, " + ("R16" if contract.land_source == LandSource.STOCK else "R14, R15")
+    title = _("成交：%(method)s，%(ref)s；保证金 %(deposit)s 元转为租赁期租金") % {
+        "method": contract.get_award_method_display(),
+        "ref": contract.award_reference,
+        "deposit": _yuan(contract.deposit),
+    }
+    reason = ""
+    if contract.extension_approval:
+        # The approval is the contract's (extension_approval) and the event's reason; the
+        # event's rule field holds rule ids only.
+        rule += ", R11"
+        reason = _("重大项目经市政府批准延长年期：%(ref)s") % {"ref": contract.extension_approval}
     _record(
         contract,
         action="award",
-        title=_("成交：%(method)s，%(ref)s；保证金 %(deposit)s 元转为租赁期租金")
-        % {
-            "method": contract.get_award_method_display(),
-            "ref": contract.award_reference,
-            "deposit": _yuan(contract.deposit),
-        },
+        title=title,
         actor=actor,
-        rule=rule
-        + (f", R11 延长（{contract.extension_approval}）" if contract.extension_approval else ""),
-        # An award is recorded on or before the lease starts (contracts entered afterwards).
-        on=min(timezone.localdate(), lease_start),
+        rule=rule,
+        reason=reason,
+        on=award_date,
     )
+    template = selectors.assessment_template_list(district=parcel.district).first()
+    if template is not None:
+        _apply_template(contract, template)
     return contract
 
 
@@ -276,8 +339,10 @@ def indicator_set(
     unit: str,
     direction: str,
     target: Decimal | None,
+    kind: str = IndicatorKind.OTHER,
 ) -> Indicator:
-    """Return the performance-agreement indicator `name` of the contract, created or updated.
+    """Return the performance-agreement indicator `name` of the contract, created or updated,
+    with its kind (one of the kinds the guidance names, or other).
 
     Only before the assessment is applied for, by the district. Raises ValidationError (R17).
     Rule R17, 北京市工业用地先租后让指导意见（试行） §三(二)(三).
@@ -288,12 +353,63 @@ def indicator_set(
     indicator = Indicator.objects.filter(contract=contract, name=name).first() or Indicator(
         contract=contract, name=name, sort_order=contract.indicators.count()
     )
+    indicator.kind = kind
     indicator.unit = unit
     indicator.direction = direction
     indicator.target = target
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+def _apply_template(contract: Contract, template: AssessmentTemplate) -> list[Indicator]:
+    """Create or update the contract's indicators from the template's items (by name)."""
+    existing = {i.name: i for i in contract.indicators.all()}
+    result = []
+    for order, item in enumerate(template.items.all(), start=len(existing)):
+        indicator = existing.get(item.name) or Indicator(
+            contract=contract, name=item.name, sort_order=order
+        )
+        indicator.kind = item.kind
+        indicator.unit = item.unit
+        indicator.direction = item.direction
+        indicator.target = item.target
+        indicator.full_clean()
+        indicator.save()
+        result.append(indicator)
+    return result
+
+
+@transaction.atomic
+def indicators_apply_template(
+    *, actor: User | None, contract: Contract, template: AssessmentTemplate
+) -> list[Indicator]:
+    """Return the contract's indicators after setting those of the district's assessment
+    template (各区应拟定…考核条件): each item creates or updates the indicator of that name.
+
+    Only by the district, before the assessment is applied for. Raises ValidationError when the
+    template is not one of the contract's district. Rule R17, §三(二).
+    """
+    contract = _lock(contract)
+    _require_district(actor, contract)
+    _require_state(contract, S.AWARDED, S.LEASING)
+    if template.district_id != contract.parcel.district_id:
+        raise ValidationError(
+            {
+                "template": _("只能使用地块所在区（%(d)s）的考核标准（R17）。")
+                % {"d": contract.parcel.district}
+            }
+        )
+    indicators = _apply_template(contract, template)
+    _record(
+        contract,
+        action="indicators",
+        title=_("按区考核标准“%(name)s”设定考核指标 %(n)s 项")
+        % {"name": template.name, "n": len(indicators)},
+        actor=actor,
+        rule="R17",
+    )
+    return indicators
 
 
 @transaction.atomic
@@ -306,16 +422,31 @@ def contract_start_lease(
 ) -> Contract:
     """Return the contract moved awarded → leasing once the performance agreement is signed.
 
-    Raises ValidationError when no indicator is set (R17) or the reference is missing.
-    Rule R17, 北京市工业用地先租后让指导意见（试行） §三(三).
+    Raises ValidationError when the reference is missing or the indicators do not cover every
+    kind the rule set requires (the guidance names eight: 产业类型、投资强度、产出效率（含地均
+    产出）、税收、创新能力、节能环保、地区贡献率、本地就业人口), naming the missing kinds; with no
+    kinds required, at least one indicator.
+    Rule R17, 北京市工业用地先租后让指导意见（试行） §三(二)(三).
     """
     contract = _lock(contract)
     _require_district(actor, contract)
     _require_state(contract, S.AWARDED)
     if not agreement_reference.strip():
         raise ValidationError({"agreement_reference": _("须填写履约监管协议编号（R17）。")})
-    if not contract.indicators.exists():
+    kinds = list(contract.indicators.values_list("kind", flat=True))
+    if not kinds:
         raise ValidationError(_("履约监管协议至少要约定一项考核指标（R17）。"))
+    missing = rules.missing_indicator_kinds(
+        required=contract.rule_set.indicator_kinds, present=kinds
+    )
+    if missing:
+        raise ValidationError(
+            _("履约监管协议的考核指标还缺少以下类别：%(kinds)s（R17，%(rules)s）。")
+            % {
+                "kinds": "、".join(str(IndicatorKind(k).label) for k in missing),
+                "rules": contract.rule_set.name,
+            }
+        )
     _move(
         contract,
         to=S.LEASING,
@@ -487,14 +618,64 @@ def assessment_decide(
     return assessment
 
 
+def _require_holder_or_district(actor: User | None, contract: Contract) -> None:
+    try:
+        _require_holder(actor, contract)
+    except PermissionDenied:
+        _require_district(actor, contract)
+
+
+@transaction.atomic
+def notice_receipt_record(
+    *,
+    actor: User | None,
+    contract: Contract,
+    received_on: datetime.date,
+    today: datetime.date | None = None,
+) -> Contract:
+    """Return the contract with the day the holder received the written notice of a passed
+    assessment; the transfer application is then due 15 days from that day (moved off a rest
+    day). Recorded by the holder or the district (送达回证).
+
+    Raises ValidationError for a day before the notice was issued or after today.
+    Rule R19 "在收到书面通知15日内", 北京市工业用地先租后让指导意见（试行） §三(五).
+    """
+    today = _today(today)
+    contract = _lock(contract)
+    _require_holder_or_district(actor, contract)
+    _require_state(contract, S.PASSED)
+    if received_on < contract.notice_date or received_on > today:
+        raise ValidationError(
+            {
+                "received_on": _("收到通知日期须在书面通知日（%(n)s）至今天之间（R19）。")
+                % {"n": contract.notice_date.isoformat()}
+            }
+        )
+    contract.notice_received_on = received_on
+    contract_recompute(contract)
+    _save(contract)
+    _record(
+        contract,
+        action="notice_receipt",
+        title=_("收到考核通过的书面通知；须于 %(due)s 前申请签订出让合同")
+        % {"due": contract.transfer_application_due.isoformat()},
+        actor=actor,
+        rule="R19",
+        on=received_on,
+    )
+    return contract
+
+
 @transaction.atomic
 def transfer_apply(
     *, actor: User | None, contract: Contract, today: datetime.date | None = None
 ) -> Contract:
-    """Return the contract converted to a grant (state transferred): land price payable =
-    base − rent paid (yuan), transfer term from the day after the lease ends.
+    """Return the contract whose holder applied in writing to sign the transfer (grant)
+    contract (state transfer applied): land price payable = base − rent paid (yuan), transfer
+    term from the day after the lease ends.
 
-    Raises ValidationError after notice + 15 days (R19).
+    Raises ValidationError after the day the application is due (15 days from receipt of the
+    notice, moved off a rest day).
     Rules R15/R16, R19, 北京市工业用地先租后让指导意见（试行） §三(四)(五).
     """
     today = _today(today)
@@ -511,9 +692,10 @@ def transfer_apply(
                 "due": contract.transfer_application_due.isoformat(),
             }
         )
+    contract.transfer_applied_on = today
     _move(
         contract,
-        to=S.TRANSFERRED,
+        to=S.TRANSFER_APPLIED,
         action="transfer",
         actor=actor,
         on=today,
@@ -529,6 +711,162 @@ def transfer_apply(
 
 
 @transaction.atomic
+def transfer_contract_sign(
+    *,
+    actor: User | None,
+    contract: Contract,
+    contract_number: str,
+    signed_on: datetime.date,
+    today: datetime.date | None = None,
+) -> Contract:
+    """Return the contract with its transfer (grant) contract recorded by the district: number
+    and signing day (state transfer signed). The grant term starts the day after the lease ends.
+
+    Raises ValidationError without a number or for a day before the application or after
+    today. It is due by the lease end (reminded, table C): the grant starts the day after.
+    Rule R19 "签订出让合同…土地出让期限自租赁合同终止之日起计算", §三(五).
+    """
+    today = _today(today)
+    contract = _lock(contract)
+    _require_district(actor, contract)
+    _require_state(contract, S.TRANSFER_APPLIED)
+    if not contract_number.strip():
+        raise ValidationError({"contract_number": _("须填写出让合同编号（R19）。")})
+    if not contract.transfer_applied_on <= signed_on <= today:
+        raise ValidationError(
+            {
+                "signed_on": _("签订日期须在转出让申请日（%(a)s）至今天之间（R19）。")
+                % {"a": contract.transfer_applied_on.isoformat()}
+            }
+        )
+    contract.transfer_contract_number = contract_number.strip()
+    contract.transfer_contract_signed_on = signed_on
+    _move(
+        contract,
+        to=S.TRANSFER_SIGNED,
+        action="transfer_contract",
+        actor=actor,
+        on=signed_on,
+        rule="R19",
+        title=_("签订出让合同 %(n)s，出让期 %(a)s 至 %(b)s")
+        % {
+            "n": contract.transfer_contract_number,
+            "a": contract.transfer_term_start.isoformat(),
+            "b": contract.transfer_term_end.isoformat(),
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def land_price_pay(
+    *,
+    actor: User | None,
+    contract: Contract,
+    amount: Decimal,
+    paid_on: datetime.date,
+    receipt: str,
+    today: datetime.date | None = None,
+) -> Contract:
+    """Return the contract with the land price payment recorded by the district (amount in
+    yuan, day, receipt number; state transferred, title registration due).
+
+    Raises ValidationError when the amount is not the land price payable (base − rent paid,
+    R15/R16), the receipt is missing, or the day is before signing or after today.
+    Rules R15/R16, R19 "签订出让合同并缴纳地价款", §三(四)(五).
+    """
+    today = _today(today)
+    contract = _lock(contract)
+    _require_district(actor, contract)
+    _require_state(contract, S.TRANSFER_SIGNED)
+    amount = rules.money(amount)
+    if amount != contract.transfer_price:
+        raise ValidationError(
+            {
+                "amount": _("地价款应为 %(price)s 元（底价 − 租赁期已缴租金，%(rule)s）。")
+                % {
+                    "price": _yuan(contract.transfer_price),
+                    "rule": "R16" if contract.land_source == LandSource.STOCK else "R15",
+                }
+            }
+        )
+    if not receipt.strip():
+        raise ValidationError({"receipt": _("须填写地价款缴纳凭证号（R19）。")})
+    if not contract.transfer_contract_signed_on <= paid_on <= today:
+        raise ValidationError(
+            {
+                "paid_on": _("缴纳日期须在出让合同签订日（%(a)s）至今天之间（R19）。")
+                % {"a": contract.transfer_contract_signed_on.isoformat()}
+            }
+        )
+    contract.land_price_paid = amount
+    contract.land_price_paid_on = paid_on
+    contract.land_price_receipt = receipt.strip()
+    _move(
+        contract,
+        to=S.TRANSFERRED,
+        action="land_price",
+        actor=actor,
+        on=paid_on,
+        rule="R15, R19" if contract.land_source == LandSource.NEW else "R16, R19",
+        title=_("缴纳地价款 %(a)s 元（凭证 %(r)s）；租赁期届满后于 %(due)s 前办理不动产登记")
+        % {
+            "a": _yuan(amount),
+            "r": contract.land_price_receipt,
+            "due": contract.registration_due.isoformat(),
+        },
+    )
+    return contract
+
+
+@transaction.atomic
+def title_register(
+    *,
+    actor: User | None,
+    contract: Contract,
+    registered_on: datetime.date,
+    certificate_number: str,
+    today: datetime.date | None = None,
+) -> Contract:
+    """Return the contract with the title registration of the grant recorded (state
+    registered): the holder registers after the lease ends with the transfer contract, the
+    land price receipt and tax receipts.
+
+    Raises ValidationError for a registration on or before the lease's last day or after today,
+    or without the certificate number.
+    Rule R19 "在租赁期届满后…申请办理不动产登记", §三(五).
+    """
+    today = _today(today)
+    contract = _lock(contract)
+    _require_holder_or_district(actor, contract)
+    _require_state(contract, S.TRANSFERRED)
+    opens = rules.registration_opens(lease_end=contract.lease_end)
+    if not opens <= registered_on <= today:
+        raise ValidationError(
+            {
+                "registered_on": _(
+                    "不动产登记须在租赁期届满后办理：登记日期须在 %(a)s 至今天之间（R19）。"
+                )
+                % {"a": opens.isoformat()}
+            }
+        )
+    if not certificate_number.strip():
+        raise ValidationError({"certificate_number": _("须填写不动产权证书号（R19）。")})
+    contract.title_registered_on = registered_on
+    contract.title_certificate_number = certificate_number.strip()
+    _move(
+        contract,
+        to=S.REGISTERED,
+        action="title_registration",
+        actor=actor,
+        on=registered_on,
+        rule="R19",
+        title=_("办理不动产登记（%(n)s），转为出让完成") % {"n": contract.title_certificate_number},
+    )
+    return contract
+
+
+@transaction.atomic
 def renewal_apply(
     *,
     actor: User | None,
@@ -539,8 +877,12 @@ def renewal_apply(
 ) -> Renewal:
     """Return the pending Renewal: rent = average annual rent × years (yuan).
 
-    Raises ValidationError after lease end − 6 months, for more years than the rule set allows
-    (2), or without a reason. Rule R21, 北京市工业用地先租后让指导意见（试行） §三(五).
+    Raises ValidationError after the application is due (lease end − 6 months, moved off a rest
+    day), for more years than one renewal may have, for a renewal after an approved one when the
+    rule set does not allow renewals to follow each other, for renewals adding up to more than
+    the rule set's total (续租期限原则上不超过2年 is the lease's total), past the land use's
+    statutory maximum, or without a reason. A renewal is not an R11 extension and needs no
+    city-government approval. Rule R21, 北京市工业用地先租后让指导意见（试行） §三(五).
     """
     today = _today(today)
     contract = _lock(contract)
@@ -555,12 +897,12 @@ def renewal_apply(
             }
         )
     try:
-        rules.check_renewal(renewal_years=years, params=contract.rule_set.parameters())
-        rules.check_terms(
-            lease_years=contract.lease_years + contract.renewal_years + years,
+        rules.check_renewal(
+            renewal_years=years,
+            renewed_years=contract.renewal_years,
+            lease_years=contract.lease_years,
             transfer_years=contract.transfer_years,
-            params=contract.rule_set.parameters(),
-            extension_approval=contract.extension_approval or "R21",
+            params=contract_parameters(contract),
         )
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
@@ -655,9 +997,9 @@ def exit_apply(
     today: datetime.date | None = None,
 ) -> ExitRecord:
     """Return the ExitRecord of a voluntary exit (R23) applied for by the holder, with the rent
-    refund for the remaining lease days previewed (no penalty yet; the district settles).
+    of the remaining lease years previewed (no penalty yet; the district settles).
 
-    Raises ValidationError for an exit date outside the lease or in the past. Rule R23.
+    Raises ValidationError for an exit date in the past or after the lease's last day. Rule R23.
     """
     today = _today(today)
     contract = _lock(contract)
@@ -693,8 +1035,9 @@ def _apply_settlement(record: ExitRecord, contract: Contract) -> None:
         settlement = rules.exit_settlement(
             rent_paid=contract.lease_rent + contract.renewal_rent,
             lease_start=contract.lease_start,
-            lease_end=contract.lease_end,
+            lease_years=contract.lease_years + contract.renewal_years,
             exit_date=record.exit_date,
+            part_year=contract.rule_set.exit_part_year,
             penalty=record.penalty,
             replacement_cost=record.replacement_cost,
             newness=record.newness,
@@ -703,8 +1046,10 @@ def _apply_settlement(record: ExitRecord, contract: Contract) -> None:
         )
     except rules.RuleViolation as exc:
         raise _violation(exc) from exc
+    record.remaining_years = settlement.remaining_years
     record.remaining_rent = settlement.remaining_rent
     record.rent_refund = settlement.rent_refund
+    record.amount_owed = settlement.amount_owed
     record.building_compensation = settlement.building_compensation
     record.net_payable_to_holder = settlement.net_payable_to_holder
 
@@ -725,8 +1070,9 @@ def exit_complete(
 ) -> ExitRecord:
     """Return the settled ExitRecord when the district recovers the land (state exited) and the
     title is deregistered: after a failed assessment (R20, by lease end) or a voluntary exit
-    (R23: refund of the remaining rent − penalty, buildings at replacement cost × newness,
-    demolition and ecological damage charged).
+    (R23: refund of the rent of the remaining lease years − penalty, or what the holder owes
+    when the penalty is larger; buildings at replacement cost × newness; demolition and
+    ecological damage charged).
 
     Raises ValidationError for an exit date after the lease end or newness outside 0–1.
     Rules R20, R23, 北京市工业用地先租后让指导意见（试行） §三(五)(七).
@@ -800,15 +1146,24 @@ def violation_record(
     serious: bool = False,
 ) -> Violation:
     """Return the recorded Violation (R22) with the disposal decided; a serious case ends the
-    lease (state terminated, land recovered).
+    lease — or, after conversion, the grant (解除租赁合同或出让合同) — and the land is recovered
+    (state terminated).
 
-    Raises ValidationError for a closed contract or missing description/disposal.
+    During the lease every kind may be recorded; after conversion to a grant only the breaches
+    of the grant (change of use or industry, disguised real-estate development).
+    Raises ValidationError for an exited or terminated contract, a lease-only breach after
+    conversion, or missing description/disposal.
     Rule R22, 北京市工业用地先租后让指导意见（试行） §三(六).
     """
     contract = _lock(contract)
     _require_district(actor, contract)
-    if contract.is_closed:
-        raise ValidationError(_("合同已结束，不能再登记违约。"))
+    if contract.state in (S.EXITED, S.TERMINATED):
+        raise ValidationError(_("合同已退出或解除，不能再登记违约。"))
+    converted = contract.is_converted
+    try:
+        rules.check_violation_kind(kind=kind, converted=converted)
+    except rules.RuleViolation as exc:
+        raise _violation(exc) from exc
     violation = Violation(
         contract=contract,
         kind=kind,
@@ -835,7 +1190,13 @@ def violation_record(
         title=_("违约：%(kind)s%(end)s")
         % {
             "kind": violation.get_kind_display(),
-            "end": _("，情节严重，解除合同、收回土地") if serious else "",
+            "end": (
+                _("，情节严重，解除出让合同、收回土地使用权")
+                if serious and converted
+                else _("，情节严重，解除合同、收回土地")
+                if serious
+                else ""
+            ),
         },
     )
     return violation
@@ -849,6 +1210,9 @@ _AUDIENCE = {
     DeadlineKind.RENEWAL_APPLICATION: (True, False),
     DeadlineKind.ASSESSMENT_DECISION: (False, True),
     DeadlineKind.TRANSFER_APPLICATION: (True, True),
+    DeadlineKind.TRANSFER_CONTRACT: (True, True),
+    DeadlineKind.LAND_PRICE: (True, True),
+    DeadlineKind.TITLE_REGISTRATION: (True, True),
     DeadlineKind.EXIT: (True, True),
 }
 _RULE = {
@@ -856,6 +1220,9 @@ _RULE = {
     DeadlineKind.RENEWAL_APPLICATION: "R21",
     DeadlineKind.ASSESSMENT_DECISION: "R18",
     DeadlineKind.TRANSFER_APPLICATION: "R19",
+    DeadlineKind.TRANSFER_CONTRACT: "R19",
+    DeadlineKind.LAND_PRICE: "R19",
+    DeadlineKind.TITLE_REGISTRATION: "R19",
     DeadlineKind.EXIT: "R20",
 }
 

@@ -65,6 +65,12 @@ ACTIONS = {
         lambda u, c, d: services.indicator_set(actor=u, contract=c, **d),
         _("考核指标已保存。"),
     ),
+    "template": (
+        forms.TemplateApplyForm,
+        "district",
+        lambda u, c, d: services.indicators_apply_template(actor=u, contract=c, **d),
+        _("已按区考核标准设定考核指标。"),
+    ),
     "start_lease": (
         forms.StartLeaseForm,
         "district",
@@ -94,6 +100,30 @@ ACTIONS = {
         "enterprise",
         lambda u, c, d: services.transfer_apply(actor=u, contract=c),
         _("已申请签订出让合同。"),
+    ),
+    "notice_receipt": (
+        forms.NoticeReceiptForm,
+        "either",
+        lambda u, c, d: services.notice_receipt_record(actor=u, contract=c, **d),
+        _("已记录收到书面通知日期。"),
+    ),
+    "transfer_contract": (
+        forms.TransferContractForm,
+        "district",
+        lambda u, c, d: services.transfer_contract_sign(actor=u, contract=c, **d),
+        _("出让合同已登记。"),
+    ),
+    "land_price": (
+        forms.LandPriceForm,
+        "district",
+        lambda u, c, d: services.land_price_pay(actor=u, contract=c, **d),
+        _("地价款缴纳已登记。"),
+    ),
+    "title_register": (
+        forms.TitleRegisterForm,
+        "either",
+        lambda u, c, d: services.title_register(actor=u, contract=c, **d),
+        _("不动产登记已记录。"),
     ),
     "renewal_apply": (
         forms.RenewalApplyForm,
@@ -130,19 +160,24 @@ ACTIONS = {
 # Which actions each side may take in each state (services check again).
 AVAILABLE = {
     "district": {
-        S.AWARDED: ["indicator", "start_lease"],
-        S.LEASING: ["indicator", "violation"],
+        S.AWARDED: ["template", "indicator", "start_lease"],
+        S.LEASING: ["template", "indicator", "violation"],
         S.RENEWAL_APPLIED: ["renewal_decide", "violation"],
         S.ASSESSMENT_APPLIED: ["assessment_decide", "violation"],
-        S.PASSED: [],
+        S.PASSED: ["notice_receipt"],
         S.FAILED: ["exit_complete"],
         S.EXIT_APPLIED: ["exit_complete"],
+        S.TRANSFER_APPLIED: ["transfer_contract", "violation"],
+        S.TRANSFER_SIGNED: ["land_price", "violation"],
+        S.TRANSFERRED: ["title_register", "violation"],
+        S.REGISTERED: ["violation"],
     },
     "enterprise": {
         S.LEASING: ["report", "assessment_apply", "renewal_apply", "exit_apply"],
         S.RENEWAL_APPLIED: ["report"],
         S.ASSESSMENT_APPLIED: ["report"],
-        S.PASSED: ["transfer_apply"],
+        S.PASSED: ["notice_receipt", "transfer_apply"],
+        S.TRANSFERRED: ["title_register"],
     },
 }
 
@@ -156,7 +191,7 @@ def _side(user: User) -> str | None:
 def _form(action, contract, data=None, files=None):
     form_class = ACTIONS[action][0]
     kwargs = {"prefix": action}
-    if form_class is forms.ReportForm:
+    if form_class in (forms.ReportForm, forms.TemplateApplyForm, forms.ViolationForm):
         kwargs["contract"] = contract
     return form_class(data, files, **kwargs)
 
@@ -200,7 +235,7 @@ def contract_action(request, pk, action):
         raise Http404
     contract = _get_contract(request, pk)
     form_class, side, call, success = ACTIONS[action]
-    if side != _side(request.user):
+    if side not in ("either", _side(request.user)):
         raise PermissionDenied
     form = _form(action, contract, request.POST, request.FILES)
     if form.is_valid():

@@ -442,6 +442,10 @@ def bench_sweep():
     from assessments.seed import seed_rule_sets
 
     seed_rule_sets()
+    # The template contract's parcel is industrial land: the land use the rule set covers.
+    Parcel.objects.filter(pk=parcels[0]).update(
+        category=LandUseCategory.objects.get(code="industrial")
+    )
     first = Parcel.objects.get(pk=parcels[0])
     template = services.contract_award(
         actor=None, parcel=first, enterprise=enterprises[0], base_price=Decimal("30000000"),

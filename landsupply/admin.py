@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from landsupply.admin_scope import ScopedAdmin, ScopedInline, is_platform_admin
 from landsupply.models import (
+    CalendarDay,
     District,
     Enterprise,
     Jurisdiction,
@@ -174,3 +175,18 @@ class StoredFileAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ScopedAdmin):
+    """The platform administrator adds a year's holidays and make-up working days when the State
+    Council publishes them (one national calendar, so `shared`: staff see it, only the platform
+    administrator changes it); deadlines that end on a rest day move to the next working day
+    (民法典 第二百零三条)."""
+
+    shared = True
+
+    list_display = ["day", "kind", "name", "source"]
+    list_filter = ["kind", "name"]
+    date_hierarchy = "day"
+    search_fields = ["name"]

@@ -229,3 +229,33 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarDay(models.Model):
+    """A day whose working status is not the weekday rule's: a statutory holiday (法定节假日,
+    a rest day even on a weekday) or a make-up working day (调休上班, a working day even on a
+    weekend). Every other Saturday and Sunday is a rest day, every other weekday a working day.
+
+    Seeded from the chinesecalendar package (landsupply.seed.seed_calendar); staff add a year in
+    the admin when the State Council publishes its holiday arrangement (国务院办公厅关于××年部分
+    节假日安排的通知). Deadlines use it through landsupply.workdays (民法典 第二百零三条).
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日（休息）")
+        WORKDAY = "workday", _("调休上班日")
+
+    day = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True, help_text=_("例如 春节、国庆节"))
+    source = models.CharField(
+        _("依据"), max_length=200, blank=True, help_text=_("国务院办公厅节假日安排通知的文号或标题")
+    )
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()

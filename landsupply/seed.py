@@ -199,3 +199,42 @@ def seed_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
             user.groups.add(city_admins)
         users.append(user)
     return users
+
+
+CALENDAR_SOURCE = "chinesecalendar（国务院办公厅历年部分节假日安排的通知）"
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+@transaction.atomic
+def seed_calendar() -> int:
+    """Load China's statutory holidays and make-up working days from the chinesecalendar
+    package into CalendarDay; rows staff entered or changed in the admin are kept. Idempotent.
+    Returns the number of days added. 民法典 第二百零三条; 国务院 全国年节及纪念日放假办法.
+    """
+    import chinese_calendar
+
+    from landsupply.models import CalendarDay
+
+    existing = set(CalendarDay.objects.values_list("day", flat=True))
+    rows = [
+        CalendarDay(
+            day=day, kind=kind, name=HOLIDAY_NAMES.get(name, name or ""), source=CALENDAR_SOURCE
+        )
+        for kind, days in (
+            (CalendarDay.Kind.HOLIDAY, chinese_calendar.holidays),
+            (CalendarDay.Kind.WORKDAY, chinese_calendar.workdays),
+        )
+        for day, name in days.items()
+        if day not in existing
+    ]
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

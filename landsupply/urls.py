@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", views.notifications_read, name="notification_read"),
+    path("consistency/", views.consistency, name="consistency"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),

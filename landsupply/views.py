@@ -2,7 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from landsupply.models import User
+from landsupply.access import city_staff_required
+from landsupply.consistency import consistency_findings
+from landsupply.models import Jurisdiction, User
 from landsupply.services import notification_mark_all_read, notification_mark_read
 
 
@@ -33,3 +35,25 @@ def notifications_read(request, pk=None):
     else:
         notification_mark_read(user=request.user, pk=pk)
     return redirect("notifications")
+
+
+@city_staff_required
+def consistency(request):
+    """Every inconsistency of the user's jurisdiction with the rule it breaks (city staff);
+    ?year= narrows to one plan year. Reads only."""
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and len(year) == 4 else None
+    jurisdiction = None
+    if request.user.jurisdiction_id:
+        jurisdiction = Jurisdiction.objects.get(pk=request.user.jurisdiction_id)
+    findings = consistency_findings(jurisdiction=jurisdiction, year=year)
+    return render(
+        request,
+        "landsupply/consistency.html",
+        {
+            "findings": findings,
+            "year": year,
+            "jurisdiction": jurisdiction,
+            "unexplained": sum(1 for f in findings if not f.explained),
+        },
+    )

@@ -9,12 +9,14 @@ from plans.models import (
     AdjustmentRequest,
     AnnualPlan,
     CategoryTarget,
+    ConsistencyExplanation,
     DistrictAllocation,
     DistrictSubmission,
     Milestone,
     MilestoneFlag,
     PlanRuleMilestone,
     PlanRuleSet,
+    PlanYearClose,
     PolicyRatioTarget,
     RingShareTarget,
     SubmissionEvent,
@@ -172,3 +174,25 @@ class MilestoneFlagAdmin(ScopedAdmin):
     list_display = ["milestone", "district", "required_pct", "reached_pct", "flagged_at"]
     list_filter = ["milestone__plan"]
     list_select_related = ["milestone", "district"]
+
+
+@admin.register(PlanYearClose)
+class PlanYearCloseAdmin(admin.ModelAdmin):
+    """Closed plan years (R8): the stored ranking is the record; it is not edited here."""
+
+    list_display = ["plan", "as_of", "closed_on", "closed_by"]
+    readonly_fields = ["plan", "as_of", "closed_on", "closed_by", "ranking", "totals"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsistencyExplanation)
+class ConsistencyExplanationAdmin(admin.ModelAdmin):
+    """City staff explain a consistency finding that is not an error (shown with it)."""
+
+    list_display = ["plan", "check_code", "citation"]
+    list_filter = ["plan"]

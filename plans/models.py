@@ -223,6 +223,13 @@ class AnnualPlan(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+class Responsibility(models.TextChoices):
+    """Who carries a category of the plan (R5, 强化市区两级主体责任)."""
+
+    CITY = "city", _("市级")
+    DISTRICT = "district", _("区级")
+
+
 class CategoryTarget(models.Model):
     """One line of the plan's category tree (R2, R10). A single value has min == max; a line
     without a target (both empty) is listed for reporting only (e.g. rental housing, R10).
@@ -258,6 +265,18 @@ class CategoryTarget(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    children_partition = models.BooleanField(
+        _("下级指标之和构成本项"),
+        default=True,
+        help_text=_("不勾选表示下级为“其中”项（如保障性住宅用地属于住宅用地），可不填满本项（R2）"),
+    )
+    responsibility = models.CharField(
+        _("责任主体"),
+        max_length=8,
+        choices=Responsibility.choices,
+        blank=True,
+        help_text=_("R5：由市级或区级落实的类别；用于核对市区两级责任指标与类别指标"),
+    )
 
     history = HistoricalRecords(verbose_name=_("类别指标历史"))
 
@@ -695,3 +714,60 @@ class MilestoneFlag(models.Model):
 
     def __str__(self):
         return f"{self.milestone} {self.district or _('全计划')} {self.reached_pct}%"
+
+
+class PlanYearClose(models.Model):
+    """The close of a plan year (年度结转): the year-end ranking and figures as of 31 December,
+    stored when city staff close the year, so the ranking that the R8 reward and penalty rest
+    on cannot change afterwards (supplies back-dated or entered late do not move it).
+    """
+
+    plan = models.OneToOneField(
+        AnnualPlan, on_delete=models.CASCADE, related_name="year_close", verbose_name=_("计划")
+    )
+    as_of = models.DateField(_("统计截至"))
+    closed_on = models.DateField(_("结转日期"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("结转人"),
+    )
+    ranking = models.JSONField(_("年度执行排名"), default=list)
+    totals = models.JSONField(_("年度完成情况"), default=dict)
+
+    class Meta:
+        verbose_name = _("年度结转")
+        verbose_name_plural = _("年度结转")
+
+    def __str__(self):
+        return f"{self.plan} {self.as_of:%Y-%m-%d}"
+
+
+class ConsistencyExplanation(models.Model):
+    """City staff's explanation of a consistency finding on a plan that is not an error to fix,
+    e.g. a figure that differs in the source document itself (shown with the finding)."""
+
+    plan = models.ForeignKey(
+        AnnualPlan,
+        on_delete=models.CASCADE,
+        related_name="consistency_explanations",
+        verbose_name=_("计划"),
+    )
+    check_code = models.CharField(
+        _("检查项"), max_length=64, help_text=_("例如 R5-split-categories")
+    )
+    explanation = models.TextField(_("说明"))
+    citation = models.CharField(_("依据"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("一致性检查说明")
+        verbose_name_plural = _("一致性检查说明")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "check_code"], name="consistency_explanation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.check_code}"

@@ -4,6 +4,7 @@ Percentages are Decimal with two places (ROUND_HALF_UP); areas are hectares.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +17,11 @@ AREA_PLACES = Decimal("0.0001")
 MET = "met"
 MISSED = "missed"
 UPCOMING = "upcoming"
+
+
+def ha_text(value: Decimal) -> str:
+    """Return hectares for a message without trailing zeros (3240.0000 → 3240, 50.5 → 50.5)."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def pct(part: Decimal, whole: Decimal | None) -> Decimal | None:
@@ -61,6 +67,22 @@ def share_on_target(share: Decimal | None, target: Decimal, tolerance: Decimal) 
     return abs(share - target) <= tolerance
 
 
+def year_end(year: int) -> datetime.date:
+    """Return 31 December of plan `year`: the plan runs 1 January – 31 December.
+    Rule R6/R8, 郑州市市本级2024年度国有建设用地供应计划 §三 "本计划期限为2024年1月1日至2024年12月31日"."""
+    return datetime.date(year, 12, 31)
+
+
+def figures_as_of(*, year: int, as_of: datetime.date | None, today: datetime.date) -> datetime.date:
+    """Return the day the figures of plan `year` are counted up to: `as_of` (default today),
+    never past 31 December of the plan year — a supply made after the year ended does not count
+    towards that year's completion (R6) or ranking (R8), so a past year's figures default to
+    its 31 December and do not move.
+    Rules R6, R8, 郑州市市本级2024年度国有建设用地供应计划 §三、§六(二)(五).
+    """
+    return min(as_of or today, year_end(year))
+
+
 def milestone_status(
     *,
     due_on: datetime.date,
@@ -93,12 +115,60 @@ class Range:
         return self.low is not None
 
 
-def children_fit_errors(*, parent: Range, children: list[tuple[str, Range]]) -> list[str]:
+def sum_of(parts: list[Range]) -> Range:
+    """Return the range of the sum of `parts` (lower bounds added, upper bounds added); parts
+    without a target are left out. R1, R2, R5."""
+    low = sum((p.low for p in parts if p.is_set), Decimal("0"))
+    high = sum((p.high for p in parts if p.is_set), Decimal("0"))
+    return Range(low, high)
+
+
+def ranges_meet(a: Range, b: Range) -> bool:
+    """Return whether ranges `a` and `b` have a value in common (both bounds inclusive); True
+    when either has no target. Two ranges reconcile when one total can satisfy both."""
+    if not a.is_set or not b.is_set:
+        return True
+    return a.low <= b.high and b.low <= a.high
+
+
+def total_reconcile_errors(*, total: Range, parts: list[tuple[str, Range]], what: str) -> list[str]:
+    """Return why the parts (name, range) cannot add up to `total`; [] when they can.
+
+    The parts' sum is itself a range (lower bounds added, upper bounds added); it reconciles
+    with the total when the two ranges have a value in common. E.g. a total of 3000–3100 ha
+    with top-level categories adding to 3190–3630 ha cannot be met.
+    Rules R1 (totals are ranges), R2 (categories), R5 (city + district shares),
+    北京市2024年度建设用地供应计划 §一(一)(二)、§三(二).
+    """
+    given = [r for _name, r in parts if r.is_set]
+    if not total.is_set or not given:
+        return []
+    added = sum_of(given)
+    if ranges_meet(total, added):
+        return []
+    return [
+        _("%(what)s合计 %(low)s–%(high)s 公顷，与总量 %(tlow)s–%(thigh)s 公顷不相符")
+        % {
+            "what": what,
+            "low": ha_text(added.low),
+            "high": ha_text(added.high),
+            "tlow": ha_text(total.low),
+            "thigh": ha_text(total.high),
+        }
+    ]
+
+
+def children_fit_errors(
+    *, parent: Range, children: list[tuple[str, Range]], partition: bool = False
+) -> list[str]:
     """Return the reasons why `children` (name, range) do not fit inside `parent`; [] if they do.
 
     A child fits when its upper bound is not above the parent's upper bound; together the
-    children's lower bounds must not exceed the parent's upper bound (they may leave part of
-    the parent unassigned, e.g. affordable housing inside residential).
+    children's lower bounds must not exceed the parent's upper bound. When the children
+    partition the parent (`partition`, e.g. 产业用地 = 研发 + 工业 + 仓储 + 商服 + 乡村产业) and all
+    have a target, their sum must also reach the parent: a parent 600–700 whose children are
+    fixed at 520 is refused. "Of which" children (其中, e.g. affordable housing inside
+    residential) may leave part of the parent unassigned.
     Rule R2, 北京市2024年度建设用地供应计划 §一(二).
     """
     errors: list[str] = []
@@ -112,13 +182,24 @@ def children_fit_errors(*, parent: Range, children: list[tuple[str, Range]]) -> 
         if child.high > parent.high:
             errors.append(
                 _("%(name)s 上限 %(high)s 超过上级上限 %(parent)s")
-                % {"name": name, "high": child.high, "parent": parent.high}
+                % {"name": name, "high": ha_text(child.high), "parent": ha_text(parent.high)}
             )
     if total_low > parent.high:
         errors.append(
             _("下级下限合计 %(low)s 超过上级上限 %(parent)s")
-            % {"low": total_low, "parent": parent.high}
+            % {"low": ha_text(total_low), "parent": ha_text(parent.high)}
         )
+    elif partition and children and all(child.is_set for _name, child in children):
+        added = sum_of([child for _name, child in children])
+        if added.high < parent.low:
+            errors.append(
+                _("下级合计 %(low)s–%(high)s 达不到上级下限 %(parent)s（下级之和应构成上级）")
+                % {
+                    "low": ha_text(added.low),
+                    "high": ha_text(added.high),
+                    "parent": ha_text(parent.low),
+                }
+            )
     return errors
 
 
@@ -158,16 +239,24 @@ def milestone_errors(milestones: list[tuple[datetime.date, Decimal]]) -> list[st
     return errors
 
 
-def adjustment_deadline(*, year: int, month: int | None, day: int | None) -> datetime.date | None:
+def adjustment_deadline(
+    *,
+    year: int,
+    month: int | None,
+    day: int | None,
+    period_end: Callable[[datetime.date], datetime.date] = lambda d: d,
+) -> datetime.date | None:
     """Return the date by which adjustment requests of plan `year` are due, None if no deadline.
 
     "于6月1日前报送": a request filed on or before this date is in time (the day itself counts, as
-    administrative deadlines are read); the day after is late.
+    administrative deadlines are read); the day after is late. A deadline on a rest day moves to
+    the next working day (period_end, 民法典 第二百零三条): 1 June 2024 was a Saturday, so the
+    2024 deadline is Monday 3 June.
     Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四).
     """
     if month is None or day is None:
         return None
-    return datetime.date(year, month, day)
+    return period_end(datetime.date(year, month, day))
 
 
 def adjustment_filing_allowed(

@@ -29,6 +29,7 @@ from plans.models import (
     AnnualPlan,
     CategoryTarget,
     Comparison,
+    ConsistencyExplanation,
     Milestone,
     PlanRuleMilestone,
     PlanRuleSet,
@@ -138,6 +139,34 @@ BEIJING_CATEGORIES = [
     ),
 ]
 
+# R2: lines whose children are "of which" lines (其中) and need not fill them: BJ2024 §一(二)
+# "住宅用地1060公顷，其中…保障性住宅用地460公顷" (rental housing has no 2024 target).
+BEIJING_OF_WHICH = {"residential"}
+
+# R5, BJ2024 §三(二): 市级 "中央、军队和公共管理与公共服务、城市道路及交通运输用地、特交水用地
+# 等1750-2150公顷"; 区级 "住宅用地、研发用地、商服用地、工矿仓储用地、乡村产业用地1490-1510公顷".
+# Only leaf lines are marked, so nothing is counted twice.
+BEIJING_RESPONSIBILITY = {
+    "public_service": "city",
+    "urban_transport": "city",
+    "special_transport_water": "city",
+    "residential": "district",
+    "rnd": "district",
+    "commercial": "district",
+    "industrial": "district",
+    "warehouse": "district",
+    "rural_industry": "district",
+}
+
+# A known difference in the source itself, shown with the consistency finding, not hidden.
+BEIJING_SPLIT_EXPLANATION = (
+    "来源文件本身的差异：§三(二) 区级落实住宅、研发、商服、工矿仓储、乡村产业用地 1490–1510 公顷，"
+    "而 §一(二) 这些类别的指标合计 1060 + 80 + 80 + 200 + 100 + 50–70 = 1570–1590 公顷，多 80 公顷；"
+    "市级 1750–2150 公顷，而公共管理与公共服务 650、城市道路及交通设施 550、特交水 470–870 合计 "
+    "1670–2070 公顷，少 80 公顷（市级另含中央、军队用地，计划未单列）。两级合计均为 3240–3660 公顷，"
+    "与供应总量一致。本系统照录来源文件，不作调整。"
+)
+
 ZHENGZHOU_CATEGORIES = [
     ("residential", "住宅用地", None, D("871.73"), D("871.73"), ["residential"], "占22.19%"),
     ("commercial", "商服用地", None, D("186.52"), D("186.52"), ["commercial"], "占4.75%"),
@@ -174,6 +203,11 @@ PLANS = [
         "net_reduction_ha": D("660"),
         "net_reduction_green_belt_ha": D("350"),
         "categories": BEIJING_CATEGORIES,
+        "of_which": BEIJING_OF_WHICH,
+        "responsibility": BEIJING_RESPONSIBILITY,
+        "explanations": [
+            ("R5-split-categories", BEIJING_SPLIT_EXPLANATION, f"{BJ2024} §一(二)、§三(二)"),
+        ],
         # R3, §一(三): "约占" 25 / 60 / 15 %; the tolerance (±5 points) is this project's reading
         # of "约", editable in the admin.
         "rings": [("central", D("25")), ("plain", D("60")), ("eco", D("15"))],
@@ -328,6 +362,8 @@ def _seed_plan(spec) -> AnnualPlan:
                 "target_max_ha": high,
                 "sort_order": order,
                 "note": note,
+                "children_partition": code not in spec.get("of_which", ()),
+                "responsibility": spec.get("responsibility", {}).get(code, ""),
             },
         )
         wanted = {land_use[c].pk for c in links}
@@ -355,6 +391,12 @@ def _seed_plan(spec) -> AnnualPlan:
         )
     for due_on, percent in spec["milestones"]:
         _upsert(Milestone, {"plan": plan, "due_on": due_on}, {"cumulative_pct": percent})
+    for check_code, text, citation in spec.get("explanations", []):
+        _upsert(
+            ConsistencyExplanation,
+            {"plan": plan, "check_code": check_code},
+            {"explanation": text, "citation": citation},
+        )
     return plan
 
 

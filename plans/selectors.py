@@ -27,6 +27,7 @@ from plans.models import (
     Milestone,
     MilestoneFlag,
     PlanRuleSet,
+    PlanYearClose,
 )
 
 ZERO = Decimal("0")
@@ -184,7 +185,7 @@ def plan_progress(
 
     Rules R1–R6 (北京市2024年度建设用地供应计划; 郑州市市本级2024年度国有建设用地供应计划 §六(二)).
     """
-    as_of = as_of or timezone.localdate()
+    as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
     parcels = _parcels_in_scope(plan, district, excluded_parcel_ids)
     milestones = list(plan.milestones.all())
 
@@ -607,10 +608,11 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
      "plan_flags": {milestone id: MilestoneFlag}}
     Completion = area supplied by the milestone date ÷ the district's allocated total (lower
     bound), or its planned area when the plan gives no allocation. Areas in hectares, % with two
-    places. Seven queries whatever the number of districts and parcels.
+    places. Counted up to `as_of` (default today), never past the plan year's 31 December
+    (rules.figures_as_of). Seven queries whatever the number of districts and parcels.
     Rule R6, 郑州市市本级2024年度国有建设用地供应计划 §六(二).
     """
-    as_of = as_of or timezone.localdate()
+    as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
     milestones = list(plan.milestones.all())
     parcels = _parcels_in_scope(plan, None)
     planned = {
@@ -698,13 +700,18 @@ def plan_ranking(*, plan: AnnualPlan, as_of=None) -> dict:
     The outcome is a recommendation for city staff, from the thresholds of the rule set in
     effect at the plan's year end (None when the rule set sets none, or the district had nothing
     planned or allocated). Constant query count.
+    Counted up to `as_of` (default today), never past the plan year's 31 December: a supply
+    made after the year ended does not count (rules.figures_as_of). Once the year is closed
+    (services.plan_year_close) the ranking stored then is returned, whatever `as_of`, with
+    "closed" set: a closed year's ranking cannot change.
     Rule R8, 郑州市市本级2024年度国有建设用地供应计划 §六(五) 建立奖惩机制.
     """
-    as_of = as_of or timezone.localdate()
+    rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=rules.year_end(plan.year))
+    closed = PlanYearClose.objects.filter(plan=plan).first()
+    if closed is not None:
+        return {"rule_set": rule_set, "rows": ranking_rows_load(closed.ranking), "closed": closed}
+    as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
     matrix = milestone_matrix(plan=plan, as_of=as_of)
-    rule_set = plan_rule_set_in_effect(
-        jurisdiction=plan.jurisdiction, on=datetime.date(plan.year, 12, 31)
-    )
     counts = {
         r["district_id"]: r
         for r in AdjustmentRequest.objects.filter(plan=plan)
@@ -761,7 +768,26 @@ def plan_ranking(*, plan: AnnualPlan, as_of=None) -> dict:
     )
     for rank, r in enumerate(rows, start=1):
         r["rank"] = rank
-    return {"rule_set": rule_set, "rows": rows}
+    return {"rule_set": rule_set, "rows": rows, "closed": None, "as_of": as_of}
+
+
+_RANKING_DECIMALS = ("basis_ha", "planned_ha", "supplied_ha", "completion_pct")
+
+
+def ranking_rows_dump(rows: list[dict]) -> list[dict]:
+    """Return ranking rows as JSON-ready dicts (Decimals as strings) for PlanYearClose."""
+    return [
+        {k: (str(v) if k in _RANKING_DECIMALS and v is not None else v) for k, v in r.items()}
+        for r in rows
+    ]
+
+
+def ranking_rows_load(rows: list[dict]) -> list[dict]:
+    """Return stored ranking rows with their Decimals restored (inverse of ranking_rows_dump)."""
+    return [
+        {k: (Decimal(v) if k in _RANKING_DECIMALS and v is not None else v) for k, v in r.items()}
+        for r in rows
+    ]
 
 
 # --- plan set-up (R1–R6) ----------------------------------------------------------------------
@@ -800,6 +826,8 @@ def plan_spec(*, plan: AnnualPlan) -> dict:
                 "target_max_ha": t.target_max_ha,
                 "land_use": sorted(c.code for c in t.land_use_categories.all()),
                 "note": t.note,
+                "children_partition": t.children_partition,
+                "responsibility": t.responsibility,
             }
             for t in targets
         ],

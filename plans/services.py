@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from landsupply import workdays
 from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import District, Ring, User
 from parcels.models import LandUseCategory, Parcel
@@ -33,6 +34,7 @@ from plans.models import (
     DistrictSubmission,
     Milestone,
     MilestoneFlag,
+    PlanYearClose,
     PolicyRatioTarget,
     RingShareTarget,
     SubmissionEvent,
@@ -41,8 +43,10 @@ from plans.selectors import (
     milestone_matrix,
     milestones_passed,
     plan_progress,
+    plan_ranking,
     plan_rule_set_in_effect,
     plan_spec,
+    ranking_rows_dump,
     submission_parcels,
 )
 
@@ -84,6 +88,7 @@ def _check_filing_date(*, plan: AnnualPlan, filed_on) -> None:
             year=plan.year,
             month=rule_set.adjustment_deadline_month,
             day=rule_set.adjustment_deadline_day,
+            period_end=workdays.deadline,
         )
     if not rules.adjustment_filing_allowed(
         filed_on=filed_on, deadline=deadline, supplement_window_open=plan.supplement_window_open
@@ -263,6 +268,7 @@ def _apply(*, adjustment: AdjustmentRequest, plan: AnnualPlan) -> None:
                 children=[
                     (c.name, rules.Range(c.target_min_ha, c.target_max_ha)) for c in children
                 ],
+                partition=target.children_partition,
             )
         ]
     if errors:
@@ -661,6 +667,56 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
     return created
 
 
+# --- plan-year close (R6, R8) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_year_close(*, user: User, plan: AnnualPlan, today=None) -> PlanYearClose:
+    """Close the plan year and return the close: the district ranking with its R8
+    recommendation and the year's completion, counted up to 31 December of the plan year, are
+    stored, and from then on plan_ranking returns them unchanged.
+
+    Raises PermissionDenied for anyone but the jurisdiction's city staff; ValidationError before
+    the year is over (today on or before its 31 December), for a draft plan, or when the year
+    is closed already. Rules R6, R8, 郑州市市本级2024年度国有建设用地供应计划 §三、§六(五).
+    """
+    plan = _lock_plan(plan.pk)
+    _require_city_staff(user, plan)
+    today = today or timezone.localdate()
+    year_end = rules.year_end(plan.year)
+    if today <= year_end:
+        raise ValidationError(
+            _("%(year)s 年度到 %(end)s 才结束，年度结束后方可结转（R8）。")
+            % {"year": plan.year, "end": year_end.isoformat()}
+        )
+    if not plan.is_published:
+        raise ValidationError(_("计划尚未发布，不能结转。"))
+    if PlanYearClose.objects.filter(plan=plan).exists():
+        raise ValidationError(_("%(year)s 年度已结转，排名不再变化。") % {"year": plan.year})
+    ranking = plan_ranking(plan=plan, as_of=year_end)
+    total = plan_progress(plan=plan, as_of=year_end)["total"]
+    close = PlanYearClose(
+        plan=plan,
+        as_of=year_end,
+        closed_on=today,
+        closed_by=user,
+        ranking=ranking_rows_dump(ranking["rows"]),
+        totals={
+            key: None if total[key] is None else str(total[key])
+            for key in (
+                "target_min_ha",
+                "target_max_ha",
+                "planned_ha",
+                "supplied_ha",
+                "completion_pct",
+            )
+        },
+    )
+    close.full_clean()
+    close.save()
+    return close
+
+
 # --- plan set-up by city staff (R1–R6, R10) ---------------------------------------------------
 
 SECTION_LABELS = {
@@ -774,6 +830,7 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
                     )
                     % {"row": row, "parent": c["parent"]}
                 )
+        kept = existing.get(code)
         target = CategoryTarget(
             plan=plan,
             code=code,
@@ -783,6 +840,11 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
             target_max_ha=c.get("target_max_ha"),
             sort_order=index,
             note=c.get("note") or "",
+            # A spec without these (e.g. the spreadsheet) keeps what the line had.
+            children_partition=c.get(
+                "children_partition", kept.children_partition if kept else True
+            ),
+            responsibility=c.get("responsibility", kept.responsibility if kept else "") or "",
         )
         if code in existing:
             target.pk = existing[code].pk
@@ -807,11 +869,13 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
         for message in rules.children_fit_errors(
             parent=rules.Range(parent.target_min_ha, parent.target_max_ha),
             children=[(k.name, rules.Range(k.target_min_ha, k.target_max_ha)) for k in kids],
+            partition=parent.children_partition,
         ):
             errors.append(
                 _("类别指标「%(name)s」：%(error)s（R2 下级须在上级之内）。")
                 % {"name": parent.name, "error": message}
             )
+    errors += _totals_errors(plan, list(targets.values()))
 
     ring_rows = {}
     for row, r in enumerate(spec.get("rings", []), start=1):
@@ -972,6 +1036,36 @@ def plan_set_targets(*, user: User, plan: AnnualPlan, spec: dict) -> AnnualPlan:
     return plan
 
 
+def _totals_errors(plan: AnnualPlan, targets: list[CategoryTarget]) -> list[str]:
+    """Return why the plan's totals do not reconcile: the top-level categories with the total
+    (R1, R2) and the city + district shares with the total (R5). Messages name the figures."""
+    total = rules.Range(plan.total_min_ha, plan.total_max_ha)
+    errors = [
+        _("类别指标：%(error)s（R1、R2 顶层类别之和须与供应总量相符）。") % {"error": e}
+        for e in rules.total_reconcile_errors(
+            total=total,
+            parts=[
+                (t.name, rules.Range(t.target_min_ha, t.target_max_ha))
+                for t in targets
+                if t.parent is None
+            ],
+            what=_("顶层类别指标"),
+        )
+    ]
+    city = rules.Range(plan.city_target_min_ha, plan.city_target_max_ha)
+    district = rules.Range(plan.district_target_min_ha, plan.district_target_max_ha)
+    if city.is_set and district.is_set:
+        errors += [
+            _("计划总量：%(error)s（R5 市级与区级责任指标之和须与供应总量相符）。") % {"error": e}
+            for e in rules.total_reconcile_errors(
+                total=total,
+                parts=[(_("市级"), city), (_("区级"), district)],
+                what=_("市级与区级责任指标"),
+            )
+        ]
+    return errors
+
+
 def _sync_categories(plan, existing, targets, links):
     """Save the category targets in spec order (parents come first), keeping existing rows."""
     for code, target in targets.items():
@@ -983,7 +1077,16 @@ def _sync_categories(plan, existing, targets, links):
             target.save()
         else:
             target.pk = row.pk
-            fields = ["name", "parent_id", "target_min_ha", "target_max_ha", "sort_order", "note"]
+            fields = [
+                "name",
+                "parent_id",
+                "target_min_ha",
+                "target_max_ha",
+                "sort_order",
+                "note",
+                "children_partition",
+                "responsibility",
+            ]
             if any(getattr(row, f) != getattr(target, f) for f in fields):
                 for f in fields:
                     setattr(row, f, getattr(target, f))

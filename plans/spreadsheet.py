@@ -12,7 +12,10 @@ Columns (Chinese header, or the English key in brackets):
   比例（%）(pct): ring share, ratio threshold or milestone cumulative %,
   允许偏差（百分点）(tolerance_pct), 日期 (date, YYYY-MM-DD), 计入的用地类型 (land_use, codes
   separated by 、 or ,), 条件 (condition: kfa | rail_or_kfa | stock), 基数用地类型 (base_category),
-  比较 (comparison: gte | gt), 依据 (citation), 说明 (note).
+  比较 (comparison: gte | gt), 依据 (citation), 说明 (note),
+  下级为其中项 (of_which: 是 when the category's children are "of which" lines that need not
+  fill it, R2), 责任主体 (responsibility: 市级 | 区级, R5). A file without these two columns
+  keeps what the plan's lines had.
 Rows are read in order: a category's parent comes before it. Rules R1–R6, R10.
 """
 
@@ -43,8 +46,13 @@ COLUMNS = [
     ("comparison", "比较"),
     ("citation", "依据"),
     ("note", "说明"),
+    ("of_which", "下级为其中项"),
+    ("responsibility", "责任主体"),
 ]
 LABEL = dict(COLUMNS)
+YES = {"是", "yes", "y", "1", "true"}
+RESPONSIBILITY = {"市级": "city", "区级": "district", "city": "city", "district": "district"}
+RESPONSIBILITY_LABEL = {"city": "市级", "district": "区级"}
 SECTIONS = {
     "总量": "plan",
     "类别": "category",
@@ -181,18 +189,27 @@ def rows_to_spec(rows: list[dict]) -> dict:
                 spec["plan"][fields[1]] = high
         elif section == "category":
             land_use = _text(row, "land_use").replace("，", "、").replace(",", "、")
-            spec["categories"].append(
-                {
-                    "_row": n,
-                    "code": _text(row, "code"),
-                    "name": _text(row, "name"),
-                    "parent": _text(row, "parent") or None,
-                    "target_min_ha": low,
-                    "target_max_ha": high,
-                    "land_use": sorted(x.strip() for x in land_use.split("、") if x.strip()),
-                    "note": _text(row, "note"),
-                }
-            )
+            category = {
+                "_row": n,
+                "code": _text(row, "code"),
+                "name": _text(row, "name"),
+                "parent": _text(row, "parent") or None,
+                "target_min_ha": low,
+                "target_max_ha": high,
+                "land_use": sorted(x.strip() for x in land_use.split("、") if x.strip()),
+                "note": _text(row, "note"),
+            }
+            if "of_which" in row:
+                category["children_partition"] = _text(row, "of_which").lower() not in YES
+            if "responsibility" in row:
+                value = _text(row, "responsibility")
+                if value and value not in RESPONSIBILITY:
+                    errors.append(
+                        _("第 %(row)s 行「%(column)s」：%(value)s 须为 市级 或 区级。")
+                        % {"row": n, "column": LABEL["responsibility"], "value": value}
+                    )
+                category["responsibility"] = RESPONSIBILITY.get(value, "")
+            spec["categories"].append(category)
         elif section == "ring":
             tolerance = _decimal(row, "tolerance_pct", errors)
             spec["rings"].append(
@@ -283,6 +300,8 @@ def spec_to_rows(spec: dict) -> list[list]:
                 max_ha=num(c["target_max_ha"]),
                 land_use="、".join(c["land_use"]),
                 note=c["note"],
+                of_which="" if c.get("children_partition", True) else "是",
+                responsibility=RESPONSIBILITY_LABEL.get(c.get("responsibility") or "", ""),
             )
         )
     for r in spec["rings"]:

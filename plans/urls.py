@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.plan_publish, name="plan_publish"),
     path("<int:pk>/milestones/", views.milestones, name="milestones"),
     path("<int:pk>/ranking/", views.ranking, name="ranking"),
+    path("<int:pk>/close-year/", views.year_close, name="year_close"),
     path("adjustments/", views.adjustment_list, name="adjustment_list"),
     path("adjustments/new/", views.adjustment_create, name="adjustment_create"),
     path("adjustments/<int:pk>/", views.adjustment_detail, name="adjustment_detail"),

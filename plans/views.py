@@ -14,7 +14,7 @@ from landsupply.forms import add_service_error
 from landsupply.history import history_rows
 from parcels.models import LandUseCategory
 from parcels.selectors import district_list_for_user
-from plans import selectors, services, spreadsheet
+from plans import rules, selectors, services, spreadsheet
 from plans.filters import AdjustmentFilter, AnnualPlanFilter
 from plans.forms import (
     PLAN_SECTIONS,
@@ -460,7 +460,12 @@ def milestones(request, pk):
     return render(
         request,
         "plans/milestones.html",
-        {"plan": plan, "matrix": matrix, "plan_rows": plan_rows, "as_of": timezone.localdate()},
+        {
+            "plan": plan,
+            "matrix": matrix,
+            "plan_rows": plan_rows,
+            "as_of": rules.figures_as_of(year=plan.year, as_of=None, today=timezone.localdate()),
+        },
     )
 
 
@@ -478,11 +483,32 @@ def ranking(request, pk):
         "outcome": [r["outcome"] for r in result["rows"]],
         "label": _("完成率（%）"),
     }
+    closed = result["closed"]
     return render(
         request,
         "plans/ranking.html",
-        {"plan": plan, "ranking": result, "chart": chart, "as_of": timezone.localdate()},
+        {
+            "plan": plan,
+            "ranking": result,
+            "chart": chart,
+            "as_of": closed.as_of if closed else result["as_of"],
+            "can_close": closed is None and timezone.localdate() > rules.year_end(plan.year),
+        },
     )
+
+
+@require_POST
+@city_staff_required
+def year_close(request, pk):
+    """Close the plan year: the ranking as of 31 December is stored and no longer changes (R8)."""
+    plan = _plan(request, pk)
+    try:
+        services.plan_year_close(user=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("年度已结转，排名已锁定。"))
+    return redirect("plans:ranking", plan.pk)
 
 
 # --- plan set-up by city staff (R1–R6) --------------------------------------------------------

@@ -14,6 +14,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     db = settings.DATABASES["default"]
     if "postgresql" in db["ENGINE"]:
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
+    elif os.environ.get("LANDSUPPLY_TEST_DB_FILE"):
+        # make mutation: a file database that --reuse-db keeps, so each mutant's run skips
+        # the migrations.
+        db.setdefault("TEST", {})["NAME"] = os.environ["LANDSUPPLY_TEST_DB_FILE"]
 
 
 @pytest.fixture(autouse=True)

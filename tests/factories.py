@@ -191,6 +191,7 @@ class LeaseRuleSetFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "assessments.LeaseRuleSet"
+        skip_postgeneration_save = True
 
     jurisdiction = factory.SubFactory(JurisdictionFactory)
     name = "测试先租后让规则"
@@ -199,17 +200,36 @@ class LeaseRuleSetFactory(factory.django.DjangoModelFactory):
     effective_until = datetime.date(2029, 2, 17)
     max_lease_years = 5
     max_total_years = 20
-    statutory_max_years = 50
     extension_allowed = True
     application_lead_months = 6
     transfer_application_days = 15
     max_renewal_years = 2
+    max_total_renewal_years = 2
+    renewals_may_follow = True
+    exit_part_year = "days"
+    registration_period_days = 30
+    required_indicator_kinds = (
+        "industry_type,investment_intensity,output_efficiency,tax,innovation,"
+        "energy_environment,regional_contribution,local_employment"
+    )
     reminder_lead_days = "90,30,7"
+
+    @factory.post_generation
+    def land_use_categories(obj, create, extracted, **kwargs):
+        """Covers industrial land (§二 适用范围) unless categories are given."""
+        if create:
+            obj.land_use_categories.set(extracted or [IndustrialCategoryFactory()])
+
+
+class IndustrialCategoryFactory(LandUseCategoryFactory):
+    code = "industrial"
+    name = "工业用地"
 
 
 class LeaseThenTransferParcelFactory(SuppliedParcelFactory):
     supply_method = "lease_then_transfer"
     land_source = "new"
+    category = factory.SubFactory(IndustrialCategoryFactory)
 
 
 class ContractFactory(factory.django.DjangoModelFactory):
@@ -232,9 +252,13 @@ class ContractFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         from assessments import services
+        from assessments.models import StatutoryTermLimit
+        from assessments.seed import seed_statutory_limits
 
         parcel = kwargs["parcel"]
         jurisdiction = parcel.district.jurisdiction
         if not jurisdiction.lease_rule_sets.exists():
             LeaseRuleSetFactory(jurisdiction=jurisdiction)
+        if not StatutoryTermLimit.objects.exists():
+            seed_statutory_limits()
         return services.contract_award(actor=None, **kwargs)

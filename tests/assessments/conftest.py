@@ -1,35 +1,61 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 
 from assessments import services
+from assessments.demo import DEMO_TARGETS, GOOD_VALUES
+from assessments.seed import STANDARD_INDICATORS
 from tests.factories import (
     ContractFactory,
     DistrictUserFactory,
     EnterpriseUserFactory,
 )
 
+# Targets of the eight indicators (one of each kind R17 names) and reported values meeting them.
+TARGETS = DEMO_TARGETS
+GOOD = GOOD_VALUES
+
+
+def set_indicators(contract, *, targets=None, skip=()):
+    """Set the eight indicators of the performance agreement (R17), leaving out `skip` names."""
+    targets = {**TARGETS, **(targets or {})}
+    for name, unit, direction, kind in STANDARD_INDICATORS:
+        if name in skip:
+            continue
+        services.indicator_set(
+            actor=None,
+            contract=contract,
+            name=name,
+            unit=unit,
+            direction=direction,
+            target=targets[name],
+            kind=kind,
+        )
+
+
+def report_all(contract, holder, *, year, values=None):
+    """Report every indicator of `contract` for `year` (values by name, default GOOD)."""
+    values = {**GOOD, **(values or {})}
+    for indicator in contract.indicators.all():
+        services.indicator_report_submit(
+            actor=holder, indicator=indicator, year=year, actual=values[indicator.name]
+        )
+
+
+def make_passed(contract, holder, staff, *, notice_on=datetime.date(2029, 5, 20)):
+    """Report good values for 2028, apply (2029-01-10) and pass the assessment (notice_on)."""
+    report_all(contract, holder, year=2028)
+    services.assessment_apply(actor=holder, contract=contract, today=datetime.date(2029, 1, 10))
+    services.assessment_decide(
+        actor=staff, contract=contract, passed=True, notice_number="N-1", today=notice_on
+    )
+    contract.refresh_from_db()
+    return contract
+
 
 def make_leasing(contract, *, targets=None):
-    """Set two indicators and start the lease (R17)."""
-    targets = targets or {"投资强度": Decimal("8000"), "单位产值能耗": Decimal("0.1")}
-    services.indicator_set(
-        actor=None,
-        contract=contract,
-        name="投资强度",
-        unit="万元/公顷",
-        direction="at_least",
-        target=targets["投资强度"],
-    )
-    services.indicator_set(
-        actor=None,
-        contract=contract,
-        name="单位产值能耗",
-        unit="吨标准煤/万元",
-        direction="at_most",
-        target=targets["单位产值能耗"],
-    )
+    """Set the eight indicators and start the lease (R17)."""
+    set_indicators(contract, targets=targets)
     return services.contract_start_lease(
         actor=None, contract=contract, agreement_reference="协议-1", on=contract.lease_start
     )

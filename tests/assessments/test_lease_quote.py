@@ -16,9 +16,25 @@ def rule_sets(reference_data):
 
 
 def quote(*args):
+    """Run lease_quote; without a lease start or award date the award date is pinned, so the
+    rule set chosen (R25) never depends on today's date (the guidance expires 2029-02-17)."""
+    if "--lease-start" not in args and "--award-date" not in args:
+        args = (*args, "--award-date", "2025-01-01")
     out = StringIO()
     call_command("lease_quote", *args, stdout=out)
     return out.getvalue()
+
+
+WORKED = (
+    "--jurisdiction",
+    "beijing",
+    "--base-price",
+    "30000000",
+    "--lease-years",
+    "5",
+    "--transfer-years",
+    "15",
+)
 
 
 def test_seed_is_idempotent(rule_sets):
@@ -160,3 +176,59 @@ def test_zhengzhou_refused_until_rule_set_entered(rule_sets):
         )
     assert exc.value.returncode == 2
     assert "R25" in str(exc.value)
+
+
+def test_rule_set_by_award_date_with_its_validity(rule_sets):
+    data = json.loads(quote(*WORKED, "--award-date", "2029-02-17", "--format", "json"))
+    assert data["award_date"] == "2029-02-17" and data["land_use"] == "industrial"
+    with pytest.raises(CommandError, match="失效") as exc:
+        quote(*WORKED, "--award-date", "2029-02-18")
+    assert exc.value.returncode == 2
+    with pytest.raises(CommandError, match="2024-02-18") as exc:
+        quote(*WORKED, "--award-date", "2024-02-17")
+    assert "不适用于此前" in str(exc.value)
+
+
+def test_what_if_exit_with_and_without_penalty(rule_sets):
+    base = (*WORKED, "--lease-start", "2024-09-01", "--exit-on", "2027-08-31", "--format", "json")
+    data = json.loads(quote(*base))
+    assert data["exit_remaining_rent"] == "3000000.00"
+    assert data["exit_refund"] == "3000000.00"
+    assert data["exit_amount_owed"] == "0.00"
+    data = json.loads(quote(*base, "--penalty", "500000"))
+    assert data["exit_refund"] == "2500000.00"
+    data = json.loads(quote(*base, "--penalty", "3500000"))
+    assert (data["exit_refund"], data["exit_amount_owed"]) == ("0.00", "500000.00")
+    text = quote(*WORKED, "--lease-start", "2024-09-01", "--exit-on", "2027-08-31")
+    assert "剩余年期租金" in text and "3000000.00" in text
+
+
+def test_what_if_exit_outside_the_lease_or_bad_penalty_exits_2(rule_sets):
+    with pytest.raises(CommandError, match="R23") as exc:
+        quote(*WORKED, "--lease-start", "2024-09-01", "--exit-on", "2029-09-01")
+    assert exc.value.returncode == 2
+    for bad in ("-1", "NaN", "abc"):
+        with pytest.raises(CommandError, match="--penalty") as exc:
+            quote(
+                *WORKED, "--lease-start", "2024-09-01", "--exit-on", "2027-08-31", "--penalty", bad
+            )
+        assert exc.value.returncode == 2
+
+
+def test_what_if_renewal_moves_the_dates_or_names_the_limit(rule_sets):
+    data = json.loads(
+        quote(*WORKED, "--lease-start", "2024-09-01", "--renewal-years", "2", "--format", "json")
+    )
+    assert data["renewal_rent"] == "3000000.00"
+    assert data["lease_end"] == "2031-08-31"
+    assert data["assessment_application_due"] == "2031-02-28"
+    assert data["transfer_term_start"] == "2031-09-01"
+    with pytest.raises(CommandError, match="max_renewal_years") as exc:
+        quote(*WORKED, "--lease-start", "2024-09-01", "--renewal-years", "3")
+    assert exc.value.returncode == 2 and "R21" in str(exc.value)
+
+
+def test_commercial_land_use_is_refused(rule_sets):
+    with pytest.raises(CommandError, match="商服用地") as exc:
+        quote(*WORKED, "--land-use", "commercial")
+    assert exc.value.returncode == 2

@@ -279,3 +279,42 @@ def test_the_one_email_in_flight_when_the_sweep_dies_is_the_only_one_sent_twice(
     assert [r["resumed"] for r in resent] == [True] * len(resent)
     notices = list(Notification.objects.values_list("recipient_id", "title"))
     assert len(notices) == len(set(notices))  # in-app notifications: still exactly once each
+
+
+def test_title_registration_is_reminded_after_the_land_price_is_paid(worked_example):
+    """Table C gains the registration row: after conversion the holder (district copied) is
+    reminded to register the title by lease end + the rule set's registration period."""
+    from tests.assessments.conftest import make_passed
+
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    make_passed(contract, holder, staff)
+    services.transfer_apply(actor=holder, contract=contract, today=D(2029, 5, 25))
+    services.transfer_contract_sign(
+        actor=staff,
+        contract=contract,
+        contract_number="C",
+        signed_on=D(2029, 6, 1),
+        today=D(2029, 6, 1),
+    )
+    contract.refresh_from_db()
+    sent = services.reminder_sweep(today=D(2029, 6, 2))
+    assert [(r["kind"], r["due_date"]) for r in sent] == [("land_price", "2029-08-31")]
+    services.land_price_pay(
+        actor=staff,
+        contract=contract,
+        amount=contract.transfer_price,
+        paid_on=D(2029, 6, 10),
+        receipt="R",
+        today=D(2029, 6, 10),
+    )
+    sent = services.reminder_sweep(today=D(2029, 9, 24))
+    assert [(r["kind"], r["due_date"], r["lead_days"]) for r in sent] == [
+        ("title_registration", "2029-10-01", 7)
+    ]
+    assert services.reminder_sweep(today=D(2029, 9, 24)) == []
+    assert Notification.objects.filter(recipient=staff, title__contains="不动产登记").exists()
+    assert Notification.objects.filter(recipient=holder, title__contains="不动产登记").exists()

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from assessments import services
 from assessments.models import Contract
 from landsupply.models import Jurisdiction
-from tests.assessments.conftest import make_leasing
+from tests.assessments.conftest import make_leasing, report_all
 from tests.factories import (
     ContractFactory,
     DistrictFactory,
@@ -74,12 +74,7 @@ def test_pass_then_transfer(worked_example):
         worked_example["holder"],
         worked_example["district_user"],
     )
-    for indicator, value in zip(
-        contract.indicators.order_by("sort_order"), ["9000", "0.05"], strict=True
-    ):
-        services.indicator_report_submit(
-            actor=holder, indicator=indicator, year=2028, actual=Decimal(value)
-        )
+    report_all(contract, holder, year=2028)
     assessment = services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
     assert assessment.proposed_pass is True
     services.assessment_decide(
@@ -96,7 +91,7 @@ def test_pass_then_transfer(worked_example):
         services.transfer_apply(actor=holder, contract=contract, today=D(2029, 6, 5))
     services.transfer_apply(actor=holder, contract=contract, today=D(2029, 6, 4))
     contract.refresh_from_db()
-    assert contract.state == S.TRANSFERRED
+    assert contract.state == S.TRANSFER_APPLIED
     assert [e.action for e in contract.events.all()] == [
         "award",
         "lease",
@@ -182,31 +177,91 @@ def test_renewal_moves_every_deadline(worked_example):
 
 
 def test_voluntary_exit_settlement(worked_example):
+    """R23 worked example: exit on 2027-08-31 → 2 remaining years, 3,000,000.00 rent; the
+    district settles with a penalty, buildings and charges."""
     contract, holder, staff = (
         worked_example["contract"],
         worked_example["holder"],
         worked_example["district_user"],
     )
-    services.exit_apply(
+    preview = services.exit_apply(
         actor=holder,
         contract=contract,
         exit_date=D(2027, 8, 31),
         reason="经营调整",
         today=D(2027, 6, 1),
     )
+    assert preview.remaining_rent == Decimal("3000000.00")
+    assert preview.remaining_years == Decimal("2")
     record = services.exit_complete(
         actor=staff,
         contract=contract,
-        penalty=Decimal("100000"),
+        penalty=Decimal("500000"),
         replacement_cost=Decimal("2000000"),
         newness=Decimal("0.6"),
         demolition_charge=Decimal("50000"),
         today=D(2027, 8, 31),
     )
-    assert record.rent_refund == Decimal("2902464.40")
-    assert record.net_payable_to_holder == Decimal("4052464.40")
+    assert record.remaining_rent == Decimal("3000000.00")
+    assert record.rent_refund == Decimal("2500000.00")
+    assert record.amount_owed == Decimal("0.00")
+    assert record.net_payable_to_holder == Decimal("3650000.00")
     contract.refresh_from_db()
     assert contract.state == S.EXITED
+
+
+def test_exit_penalty_beyond_the_remaining_rent_is_owed_by_the_holder(worked_example):
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    services.exit_apply(
+        actor=holder, contract=contract, exit_date=D(2028, 8, 31), reason="x", today=D(2028, 1, 1)
+    )
+    record = services.exit_complete(
+        actor=staff, contract=contract, penalty=Decimal("1800000"), today=D(2028, 8, 31)
+    )
+    assert record.rent_refund == Decimal("0.00")
+    assert record.amount_owed == Decimal("300000.00")
+    assert record.net_payable_to_holder == Decimal("-300000.00")
+
+
+def test_exit_date_on_the_lease_end_is_accepted_the_day_after_is_not(worked_example):
+    contract, holder = worked_example["contract"], worked_example["holder"]
+    with pytest.raises(ValidationError, match="R23") as exc:
+        services.exit_apply(
+            actor=holder,
+            contract=contract,
+            exit_date=D(2029, 9, 1),
+            reason="x",
+            today=D(2029, 1, 1),
+        )
+    assert "exit_date" in exc.value.message_dict
+    record = services.exit_apply(
+        actor=holder, contract=contract, exit_date=D(2029, 8, 31), reason="x", today=D(2029, 1, 1)
+    )
+    assert record.remaining_rent == Decimal("0.00")
+
+
+def test_failed_exit_must_be_by_the_lease_end(worked_example):
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    services.assessment_apply(actor=holder, contract=contract, today=D(2029, 1, 10))
+    services.assessment_decide(
+        actor=staff, contract=contract, passed=False, notice_number="N", today=D(2029, 4, 1)
+    )
+    with pytest.raises(ValidationError, match="2029-08-31"):
+        services.exit_complete(
+            actor=staff, contract=contract, exit_date=D(2029, 9, 1), today=D(2029, 8, 1)
+        )
+    record = services.exit_complete(
+        actor=staff, contract=contract, exit_date=D(2029, 8, 31), today=D(2029, 8, 1)
+    )
+    assert record.exit_date == D(2029, 8, 31)
 
 
 def test_serious_violation_terminates(worked_example):

@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ from tests.factories import (
     EnterpriseUserFactory,
 )
 
+CST = ZoneInfo("Asia/Shanghai")
 FROZEN = datetime.datetime(2029, 1, 10, 9, 0, tzinfo=datetime.UTC)
 
 
@@ -161,6 +163,7 @@ def test_district_awards_from_form(client, worked_example):
         "lease_years": "6",
         "transfer_years": "14",
         "lease_start": "2025-01-01",
+        "award_date": "2024-12-10",
         "extension_approval": "",
     }
     response = client.post(reverse("assessments:contract_create"), data)
@@ -266,3 +269,66 @@ def test_notice_pdf_without_pango_points_to_the_printable_page(client, worked_ex
 
     assert response.redirect_chain[-1][0] == reverse("assessments:notice", args=[contract.pk])
     assert "Pango" in response.content.decode()
+
+
+def test_public_list_shows_only_planned_lease_then_transfer_parcels(client, worked_example):
+    """R24: land offered by lease-then-transfer is disclosed; supplied, withdrawn or other
+    parcels are not in the offered list."""
+    from tests.factories import ParcelFactory
+
+    district = worked_example["contract"].parcel.district
+    offered = ParcelFactory(district=district, supply_method="lease_then_transfer", code="OFF-1")
+    ParcelFactory(district=district, supply_method="listing", code="OTHER-1")
+    ParcelFactory(
+        district=district, supply_method="lease_then_transfer", status="withdrawn", code="WD-1"
+    )
+    html = client.get(reverse("assessments:public_list")).content.decode()
+    table = html[html.index('id="offered"') : html.index('id="supplied"')]
+    assert offered.code in table
+    assert "OTHER-1" not in table and "WD-1" not in table
+    assert worked_example["contract"].parcel.code not in table
+
+
+def test_transfer_steps_through_the_contract_page(client, worked_example):
+    from tests.assessments.conftest import make_passed
+
+    contract, holder, staff = (
+        worked_example["contract"],
+        worked_example["holder"],
+        worked_example["district_user"],
+    )
+    make_passed(contract, holder, staff)
+    url = lambda action: reverse("assessments:action", args=[contract.pk, action])  # noqa: E731
+    with time_machine.travel(datetime.datetime(2029, 5, 25, 9, tzinfo=CST), tick=False):
+        client.force_login(holder)
+        page = client.get(contract.get_absolute_url()).content.decode()
+        assert 'id="form-notice_receipt"' in page and 'id="form-transfer_apply"' in page
+        response = client.post(url("notice_receipt"), {"notice_receipt-received_on": "2029-05-24"})
+        assert response.status_code == 302
+        assert client.post(url("transfer_apply"), {}).status_code == 302
+        assert client.post(url("transfer_contract"), {}).status_code == 403
+        client.force_login(staff)
+        response = client.post(
+            url("transfer_contract"),
+            {
+                "transfer_contract-contract_number": "出让-1",
+                "transfer_contract-signed_on": "2029-05-25",
+            },
+        )
+        assert response.status_code == 302
+        response = client.post(
+            url("land_price"),
+            {
+                "land_price-amount": "1",
+                "land_price-paid_on": "2029-05-25",
+                "land_price-receipt": "X",
+            },
+        )
+        assert response.status_code == 400 and "22,500,000.00" in response.content.decode()
+        page = client.get(contract.get_absolute_url()).content.decode()
+    assert 'id="transfer"' in page and "出让-1" in page and "2029-05-24" in page
+    violation_form = page[page.index('id="form-violation"') :]
+    assert "变相房地产开发" in violation_form and "完成开发建设前转租" not in violation_form
+    contract.refresh_from_db()
+    assert contract.state == "transfer_signed"
+    assert contract.transfer_application_due == datetime.date(2029, 6, 8)

@@ -1,11 +1,14 @@
-"""Browser walks of the lease-then-transfer lifecycle (issue 4): the DOMAIN.md worked example
-award → leasing → assessment applied → passed → transfer; fail → exit; renewal."""
+"""Browser walks of the lease-then-transfer lifecycle (issues 4, 9): the DOMAIN.md worked
+example award (indicators from the district's template) → leasing → assessment applied →
+passed → notice received → transfer applied → transfer contract → land price; fail → exit;
+renewal."""
 
 import pytest
 from django.utils import timezone
 
-from assessments.models import Contract
-from assessments.seed import seed_rule_sets
+from assessments.demo import DEMO_TARGETS, GOOD_VALUES
+from assessments.models import AssessmentTemplate, AssessmentTemplateItem, Contract
+from assessments.seed import STANDARD_INDICATORS, seed_rule_sets
 from landsupply.models import District
 from landsupply.seed import seed_jurisdictions
 from parcels.seed import seed_land_use_categories
@@ -16,6 +19,10 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Eight R17 targets (the district template) and reported values that meet them.
+TARGETS = DEMO_TARGETS
+GOOD = {name: str(value) for name, value in GOOD_VALUES.items()}
 
 
 @pytest.fixture
@@ -31,6 +38,21 @@ def beijing():
     parcel = LeaseThenTransferParcelFactory(
         district=district, code="HD-LTT-01", name="中关村示例先租后让地块"
     )
+    template = AssessmentTemplate.objects.create(
+        district=district,
+        name="海淀区工业用地租赁转出让考核标准（示例）",
+        effective_from=timezone.localdate().replace(month=1, day=1),
+    )
+    for order, (name, unit, direction, kind) in enumerate(STANDARD_INDICATORS):
+        AssessmentTemplateItem.objects.create(
+            template=template,
+            kind=kind,
+            name=name,
+            unit=unit,
+            direction=direction,
+            target=TARGETS[name],
+            sort_order=order,
+        )
     return {"district": district, "holder": holder, "staff": staff, "parcel": parcel}
 
 
@@ -63,9 +85,13 @@ def award_and_lease(page, login_as, data, *, number):
     page.fill("input[name=lease_years]", "5")
     page.fill("input[name=transfer_years]", "15")
     page.fill("input[name=lease_start]", timezone.localdate().isoformat())
+    page.fill("input[name=award_date]", timezone.localdate().isoformat())
     page.click("main form.stacked button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "7,500,000.00" in page.inner_text("#figures")
+    # The district's template set the eight R17 indicators at the award; one target is raised.
+    assert "本地就业人口" in page.inner_text("#indicators")
+    page.select_option("#id_indicator-kind", "investment_intensity")
     page.fill("#id_indicator-name", "投资强度")
     page.fill("#id_indicator-unit", "万元/公顷")
     page.select_option("#id_indicator-direction", "at_least")
@@ -78,12 +104,14 @@ def award_and_lease(page, login_as, data, *, number):
 
 
 def report_and_apply(page, login_as, contract, value):
+    """The holder reports the eight indicators (投资强度 = `value`) and applies for assessment."""
     login_as("qiye")
     page.goto(page.base_url + contract.get_absolute_url())
-    page.select_option("#id_report-indicator", label="投资强度")
-    page.fill("#id_report-year", str(timezone.localdate().year))
-    page.fill("#id_report-actual", value)
-    submit(page, "report")
+    for name, actual in {**GOOD, "投资强度": value}.items():
+        page.select_option("#id_report-indicator", label=name)
+        page.fill("#id_report-year", str(timezone.localdate().year))
+        page.fill("#id_report-actual", str(actual))
+        submit(page, "report")
     submit(page, "assessment_apply")
     assert page.inner_text("#state") == "已申请考核"
 
@@ -109,10 +137,27 @@ def test_worked_example_award_to_transfer(page, login_as, screenshot, beijing):
     screenshot("assessments_3_notice")
     login_as("qiye")
     page.goto(page.base_url + contract.get_absolute_url())
+    page.fill("#id_notice_receipt-received_on", timezone.localdate().isoformat())
+    submit(page, "notice_receipt")
+    assert "收到考核通过的书面通知" in page.inner_text("#timeline")
     submit(page, "transfer_apply")
-    assert page.inner_text("#state") == "已转出让"
+    assert page.inner_text("#state") == "已申请签订出让合同"
     assert "地价款 22,500,000.00 元" in page.inner_text("#timeline")
+    login_as("haidian_staff")
+    page.goto(page.base_url + contract.get_absolute_url())
+    page.fill("#id_transfer_contract-contract_number", "京海规自出让〔2026〕1号")
+    page.fill("#id_transfer_contract-signed_on", timezone.localdate().isoformat())
+    submit(page, "transfer_contract")
+    page.fill("#id_land_price-amount", "22500000")
+    page.fill("#id_land_price-paid_on", timezone.localdate().isoformat())
+    page.fill("#id_land_price-receipt", "非税缴款书 0001")
+    submit(page, "land_price")
+    assert page.inner_text("#state") == "已缴纳地价款，待登记"
+    assert "京海规自出让〔2026〕1号" in page.inner_text("#transfer")
+    assert "不动产登记截止" in page.inner_text("#deadlines")
     screenshot("assessments_4_transferred")
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot("assessments_4_transferred_390")
 
 
 def test_fail_then_exit(page, login_as, screenshot, beijing):
@@ -160,3 +205,27 @@ def test_renewal_moves_deadlines(page, login_as, screenshot, beijing):
     page.goto(page.base_url + "/contracts/public/")
     assert "HD-LTT-01" in page.inner_text("#supplied")
     screenshot("assessments_7_public")
+
+
+def test_consistency_page_for_city_staff(page, login, screenshot):
+    """The city page lists every inconsistency with its rule; the Beijing source's own 80 ha
+    difference is shown with its explanation."""
+    from landsupply.models import Jurisdiction, User
+    from plans.seed import seed_plans
+    from tests.factories import UserFactory
+
+    seed_jurisdictions()
+    seed_land_use_categories()
+    seed_plans()
+    UserFactory(
+        username="bj_city",
+        role=User.Role.CITY,
+        jurisdiction=Jurisdiction.objects.get(code="beijing"),
+    )
+    login("bj_city")
+    page.goto(page.base_url + "/consistency/")
+    table = page.inner_text("#findings")
+    assert "R5-split-categories" in table and "1570–1590" in table and "已说明" in table
+    screenshot("consistency_desktop")
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot("consistency_390")

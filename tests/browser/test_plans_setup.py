@@ -42,6 +42,15 @@ def test_city_staff_publish_a_plan(page, login, screenshot):
     commercial = page.locator("#section-categories tr", has=page.locator("input[value=commercial]"))
     commercial.locator("input[name$=target_min_ha]").fill("200")
     commercial.locator("input[name$=target_max_ha]").fill("200")
+    # The categories must still add up to the total 3927.94 (R1, R2): refused until they do.
+    page.click("#save-button")
+    page.wait_for_load_state()
+    assert "R1、R2" in page.locator("#plan-errors").inner_text()
+    residential = page.locator(
+        "#section-categories tr", has=page.locator("input[value=residential]")
+    )
+    residential.locator("input[name$=target_min_ha]").fill("858.25")
+    residential.locator("input[name$=target_max_ha]").fill("858.25")
     page.click("#save-button")
     assert "计划已保存" in page.locator(".messages").inner_text()
     screenshot("plans_setup_edit")

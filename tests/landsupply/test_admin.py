@@ -11,7 +11,13 @@ pytestmark = pytest.mark.django_db
 
 APPS = ["landsupply", "parcels", "plans", "assessments"]
 # Children edited inline on their parent's page.
-INLINE_ONLY = {"SubmissionEvent", "AdjustmentItem", "ContractEvent", "Indicator"}
+INLINE_ONLY = {
+    "SubmissionEvent",
+    "AdjustmentItem",
+    "ContractEvent",
+    "Indicator",
+    "AssessmentTemplateItem",
+}
 
 
 def project_models():

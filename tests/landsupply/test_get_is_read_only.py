@@ -41,6 +41,7 @@ OBJECT_OF = {
     "plans:plan_publish": "plan",
     "plans:milestones": "plan",
     "plans:ranking": "plan",
+    "plans:year_close": "plan",
     "plans:adjustment_detail": "adjustment",
     "plans:adjustment_file": "adjustment",
     "plans:adjustment_approve": "adjustment",

@@ -77,9 +77,9 @@ def test_late_filing_through_the_url_shows_the_rule(client, plans_2024, district
         ],
     )
     client.force_login(user)
-    with time_machine.travel(datetime.datetime(2024, 6, 2, 9, tzinfo=CST), tick=False):
+    with time_machine.travel(datetime.datetime(2024, 6, 4, 9, tzinfo=CST), tick=False):
         page = client.post(reverse("plans:adjustment_file", args=[adj.pk]), follow=True)
-    assert "2024-06-01" in page.content.decode()
+    assert "2024-06-03" in page.content.decode()
     assert AdjustmentRequest.objects.get(pk=adj.pk).status == AdjustmentRequest.Status.DRAFT
 
 

@@ -51,17 +51,60 @@ def test_filed_on_31_may_is_accepted(zz, jinshui):
     assert adj.filed_on == datetime.date(2024, 5, 31)
 
 
-def test_filed_on_2_june_is_refused_with_a_clear_message(zz, jinshui):
-    adj = draft(zz, jinshui, move(zz, "residential", "commercial", "10"))
+def test_deadline_on_a_saturday_moves_to_monday_and_the_day_after_is_refused(zz, jinshui):
+    """1 June 2024 was a Saturday: the period ends on Monday 3 June (民法典 第二百零三条)."""
+    on_time = draft(zz, jinshui, move(zz, "residential", "commercial", "10"))
+    with time_machine.travel(datetime.datetime(2024, 6, 3, 17, 0, tzinfo=CST), tick=False):
+        services.adjustment_file(user=jinshui, adjustment=on_time)
+    on_time.refresh_from_db()
+    assert on_time.status == AdjustmentRequest.Status.FILED
+
+    late = draft(zz, jinshui, move(zz, "residential", "commercial", "5"))
     with (
-        time_machine.travel(datetime.datetime(2024, 6, 2, 9, 0, tzinfo=CST), tick=False),
+        time_machine.travel(datetime.datetime(2024, 6, 4, 9, 0, tzinfo=CST), tick=False),
         pytest.raises(ValidationError) as exc,
     ):
-        services.adjustment_file(user=jinshui, adjustment=adj)
+        services.adjustment_file(user=jinshui, adjustment=late)
     message = " ".join(exc.value.messages)
-    assert "2024-06-01" in message and "R7" in message and "2024-06-02" in message
-    adj.refresh_from_db()
-    assert adj.status == AdjustmentRequest.Status.DRAFT
+    assert "2024-06-03" in message and "R7" in message and "2024-06-04" in message
+    late.refresh_from_db()
+    assert late.status == AdjustmentRequest.Status.DRAFT
+
+
+def test_1_june_on_a_working_day_is_the_last_day(zz, jinshui):
+    """With 1 June a Monday (2026) the deadline does not move: 1 June in, 2 June out."""
+    plan_2026 = AnnualPlan.objects.create(
+        jurisdiction=zz.jurisdiction,
+        year=2026,
+        name="郑州2026",
+        status=AnnualPlan.Status.PUBLISHED,
+        total_min_ha=D("100"),
+        total_max_ha=D("100"),
+    )
+    target = CategoryTarget.objects.create(
+        plan=plan_2026,
+        code="residential",
+        name="住宅用地",
+        target_min_ha=D("60"),
+        target_max_ha=D("60"),
+    )
+    other = CategoryTarget.objects.create(
+        plan=plan_2026,
+        code="commercial",
+        name="商服用地",
+        target_min_ha=D("40"),
+        target_max_ha=D("40"),
+    )
+    item = {"kind": "move_area", "from_target": target, "to_target": other, "area_ha": D("1")}
+    first = draft(plan_2026, jinshui, item)
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 17, 0, tzinfo=CST), tick=False):
+        services.adjustment_file(user=jinshui, adjustment=first)
+    second = draft(plan_2026, jinshui, item)
+    with (
+        time_machine.travel(datetime.datetime(2026, 6, 2, 9, 0, tzinfo=CST), tick=False),
+        pytest.raises(ValidationError, match="2026-06-01"),
+    ):
+        services.adjustment_file(user=jinshui, adjustment=second)
 
 
 def test_supplement_window_lets_a_late_request_through(zz, jinshui, zz_city):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from assessments.seed import seed_rule_sets
 from boundaries.seed import seed_district_outlines, seed_spatial_rules
-from landsupply.seed import seed_jurisdictions
+from landsupply.seed import seed_calendar, seed_jurisdictions
 from parcels.seed import seed_land_use_categories
 from plans.seed import seed_plans
 
@@ -10,7 +10,8 @@ from plans.seed import seed_plans
 class Command(BaseCommand):
     help = (
         "Load the jurisdictions (Beijing, Zhengzhou), their rings and districts, the land-use "
-        "categories, the rule sets, the real 2024 supply plans and the district outlines. "
+        "categories, the rule sets, the holiday calendar, the real 2024 supply plans and the "
+        "district outlines. "
         "Idempotent."
     )
 
@@ -21,11 +22,13 @@ class Command(BaseCommand):
         rule_sets = seed_rule_sets()
         outlines = seed_district_outlines()
         seed_spatial_rules()
+        days = seed_calendar()
         self.stdout.write(
             self.style.SUCCESS(
                 f"jurisdictions: {len(jurisdictions)}, land-use categories: {len(categories)}, "
                 f"plans: {_count(plans)}, lease rule sets: {_count(rule_sets)}, "
-                f"district outlines: {outlines}"
+                f"district outlines: {outlines}; "
+                f"holiday calendar days added: {days}"
             )
         )
 
