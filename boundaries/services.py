@@ -483,14 +483,13 @@ def boundary_upload_create(*, user: User, uploaded_file) -> BoundaryImport:
     checks or the reader refuse the file as a whole (nothing is stored then).
     """
     district = _district_of(user)
-    data = uploaded_file.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
-    file_format = check_boundary_upload(name=uploaded_file.name, size=uploaded_file.size, data=data)
+    checked = check_boundary_upload(uploaded_file, name=uploaded_file.name)
     report = boundary_import(
         district=district,
-        data=data,
+        data=checked.data,
         source_name=uploaded_file.name,
         dry_run=True,
-        file_format=file_format,
+        file_format=checked.format,
     )
     upload = BoundaryImport(
         user=user,
@@ -499,7 +498,7 @@ def boundary_upload_create(*, user: User, uploaded_file) -> BoundaryImport:
         status=BoundaryImport.Status.READY if report.ok else BoundaryImport.Status.INVALID,
         report=report.as_dict(geometry=True),
     )
-    upload.file.save(uploaded_file.name, ContentFile(data), save=False)
+    upload.file.save(uploaded_file.name, ContentFile(checked.data), save=False)
     upload.save()
     return upload
 
@@ -509,7 +508,8 @@ def boundary_upload_confirm(*, user: User, upload: BoundaryImport) -> BoundaryIm
     the new report when something changed since the preview (e.g. a neighbour's boundary).
 
     Raises PermissionDenied when `user` is not its uploader or no longer district staff of its
-    district, ValueError (for the page) when it is not awaiting confirmation.
+    district, ValueError (for the page) when it is not awaiting confirmation, BoundaryFileError
+    (a ValueError) when the stored file no longer passes the upload checks.
     """
     with transaction.atomic():
         upload = BoundaryImport.objects.select_for_update().get(pk=upload.pk)
@@ -517,13 +517,14 @@ def boundary_upload_confirm(*, user: User, upload: BoundaryImport) -> BoundaryIm
             raise PermissionDenied
         if upload.status != BoundaryImport.Status.READY:
             raise ValueError(_("该导入不在待确认状态。"))
-        with upload.file.open("rb") as handle:
-            data = handle.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
+        with upload.file.open("rb") as stored:  # checked again: storage is not trusted either
+            checked = check_boundary_upload(stored, name=upload.original_name)
         report = boundary_import(
             district=upload.district,
-            data=data,
+            data=checked.data,
             source_name=upload.original_name,
             user=user,
+            file_format=checked.format,
         )
         upload.report = report.as_dict(geometry=True)
         upload.status = (

@@ -321,6 +321,13 @@ UPLOAD_LIMITS = {
     },
     "plan": {"max_bytes": 5 * MB, "max_rows": 5_000, "max_columns": 50, "max_cells": 100_000},
     "evidence": {"max_bytes": int(os.environ.get("UPLOAD_EVIDENCE_MAX_MB", "20")) * MB},
+    # Boundary files (coordinate file, GeoJSON, KML, zipped Shapefile), read whole into memory.
+    # A Shapefile has a handful of parts: tighter zip limits than an office document's.
+    "boundary": {
+        "max_bytes": int(os.environ.get("UPLOAD_BOUNDARY_MAX_MB", "10")) * MB,
+        "max_uncompressed_bytes": 50 * MB,
+        "max_members": 20,
+    },
 }
 UPLOAD_MAX_UNCOMPRESSED_BYTES = 400 * MB  # all members of one .xlsx/.docx together
 UPLOAD_MAX_COMPRESSION_RATIO = 100  # a 200,000-row ledger from openpyxl: 16:1
@@ -350,10 +357,7 @@ BOUNDARIES_DISTRICT_MARGIN_M = float(os.environ.get("BOUNDARIES_DISTRICT_MARGIN_
 # north-south). Box queries on the (min_x, min_y) index scan a strip this wide, so it is kept
 # small; a larger "parcel" is refused as a coordinate error. Changing it needs no migration.
 BOUNDARIES_MAX_SPAN_DEG = 0.05
-BOUNDARIES_MAX_UPLOAD_BYTES = int(os.environ.get("BOUNDARIES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
-BOUNDARIES_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
-BOUNDARIES_MAX_ZIP_MEMBERS = 20
-BOUNDARIES_MAX_ZIP_RATIO = 100
+# Upload limits of boundary files: UPLOAD_LIMITS["boundary"]. What one file may hold:
 BOUNDARIES_MAX_LAYERS = 20
 BOUNDARIES_MAX_PARCELS_PER_FILE = 5000
 BOUNDARIES_MAX_POINTS = 500_000

@@ -110,41 +110,79 @@ def zip_bomb(folder: Path, headers=HEADERS, *, megabytes=164, name="zip-bomb.xls
     return write_xlsx(folder / name, parts())
 
 
-def lying_zip_bomb(folder: Path, headers=HEADERS) -> Path:
-    """A zip bomb whose central directory declares the sheet tiny (1 KB, ratio 1:1): the
-    inflated stream must be counted, not the declared size."""
-    path = zip_bomb(folder, headers, megabytes=40, name="lying-zip-bomb.xlsx")
+def declare_member_size(path: Path, member: str, size: int) -> Path:
+    """Rewrite the zip at `path` so that `member` declares `size` bytes uncompressed (in its
+    local header and its central directory entry), whatever it really inflates to."""
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo("xl/worksheets/sheet1.xml")
-    # Patch the uncompressed size in the local header and in the central directory entry.
+        info = archive.getinfo(member)
     local = info.header_offset
-    data[local + 22 : local + 26] = (1024).to_bytes(4, "little")
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
     end = data.rfind(b"PK\x05\x06")
     at = int.from_bytes(data[end + 16 : end + 20], "little")
     while data[at : at + 4] == b"PK\x01\x02":
         lengths = [int.from_bytes(data[at + i : at + i + 2], "little") for i in (28, 30, 32)]
         if data[at + 46 : at + 46 + lengths[0]] == info.filename.encode():
-            data[at + 24 : at + 28] = (1024).to_bytes(4, "little")
+            data[at + 24 : at + 28] = size.to_bytes(4, "little")
         at += 46 + sum(lengths)
     path.write_bytes(bytes(data))
     return path
 
 
-def billion_laughs(folder: Path) -> Path:
-    """A sheet whose XML declares nested entities (a DTD): expanding them takes gigabytes."""
-    prolog = (
-        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+def lying_zip_bomb(folder: Path, headers=HEADERS) -> Path:
+    """A zip bomb whose central directory declares the sheet tiny (1 KB, ratio 1:1): the
+    inflated stream must be counted, not the declared size."""
+    path = zip_bomb(folder, headers, megabytes=40, name="lying-zip-bomb.xlsx")
+    return declare_member_size(path, "xl/worksheets/sheet1.xml", 1024)
+
+
+def shapefile_zip_bomb(folder: Path, *, megabytes=40, name="bomb-shapefile.zip") -> Path:
+    """A zipped Shapefile (.shp, .shx, .dbf, .prj) whose .shp inflates to `megabytes` MB of
+    zeros: about 1 KB zipped per MB."""
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("parcels.shp", "w", force_zip64=False) as shp:
+            for _ in range(megabytes):
+                shp.write(bytes(1024 * 1024))
+        for part in (".shx", ".dbf", ".prj"):
+            archive.writestr(f"parcels{part}", b"")
+    return path
+
+
+def lying_shapefile_zip_bomb(folder: Path) -> Path:
+    """A Shapefile zip bomb whose .shp declares 1 KB (ratio under 1:1)."""
+    path = shapefile_zip_bomb(folder, name="lying-bomb-shapefile.zip")
+    return declare_member_size(path, "parcels.shp", 1024)
+
+
+def kml_billion_laughs(folder: Path) -> Path:
+    """A KML file whose DTD nests entities (laughs_dtd) used in a placemark's name."""
+    path = folder / "laughs.kml"
+    path.write_text(
+        f'<?xml version="1.0"?>{laughs_dtd("kml")}'
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>&lol9;</name>'
+        "</Placemark></Document></kml>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def laughs_dtd(root: str) -> str:
+    """A DTD for `root` whose entity &lol9; nests ten deep: 10⁹ "lol"s, gigabytes expanded."""
+    return (
+        f'<!DOCTYPE {root} [<!ENTITY lol "lol">'
         + "".join(
             f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
             for i in range(1, 10)
         )
         + "]>"
     )
+
+
+def billion_laughs(folder: Path) -> Path:
+    """A sheet whose XML declares nested entities (a DTD): expanding them takes gigabytes."""
     parts = ["<sheetData>", row_xml(1, HEADERS), "<row r='2'><c r='A2' t='inlineStr'><is><t>&lol9;</t></is></c></row>", "</sheetData>"]  # fmt: skip
-    return write_xlsx(
-        folder / "billion-laughs.xlsx", parts, prolog=prolog.replace('<?xml version="1.0"?>', "")
-    )
+    return write_xlsx(folder / "billion-laughs.xlsx", parts, prolog=laughs_dtd("lolz"))
 
 
 def random_bytes(folder: Path, name="random.xlsx", size=50_000) -> Path:

@@ -1,10 +1,10 @@
 """Run one upload through its check and, if it passes, through the reader that would read it
 next, in a process of its own with an address-space limit; print the outcome as JSON.
 
-python -m tests.hostile_child KIND PATH NAME LIMIT_MB — KIND is ledger, plan or evidence.
-Used by tests/landsupply/test_hostile_uploads.py, which measures this process's peak memory:
-a regression that lets a bomb reach python-calamine or openpyxl fails to allocate here (or is
-killed) instead of taking pytest down.
+python -m tests.hostile_child KIND PATH NAME LIMIT_MB — KIND is ledger, plan, evidence or
+boundary. Used by tests/landsupply/test_hostile_uploads.py, which measures this process's peak
+memory: a regression that lets a bomb reach python-calamine, openpyxl or GDAL fails to allocate
+here (or is killed) instead of taking pytest down.
 """
 
 import json
@@ -24,6 +24,8 @@ def main(kind: str, path: str, name: str, limit_mb: int) -> None:
     from django.core.exceptions import ValidationError
     from django.core.files import File
 
+    from boundaries.readers import BoundaryFileError, read_boundaries
+    from boundaries.upload_checks import check_boundary_upload
     from landsupply.uploads import check_evidence
     from parcels.ledger import LedgerFileError, read_ledger
     from plans.spreadsheet import read_rows
@@ -33,13 +35,17 @@ def main(kind: str, path: str, name: str, limit_mb: int) -> None:
     try:
         if kind == "evidence":
             check_evidence(path, name=name)
+        elif kind == "boundary":  # the check, then the coordinate-file reader or pyogrio (GDAL)
+            checked = check_boundary_upload(path, name=name)
+            read = read_boundaries(checked.data, file_format=checked.format)
+            result["rows"] = len(read.boundaries)
         elif kind == "ledger":
             _total, rows = read_ledger(path, name=name)  # the check, then python-calamine
             result["rows"] = sum(1 for _row in rows)
         else:
             with open(path, "rb") as handle:  # the check, then openpyxl or csv
                 result["rows"] = len(read_rows(File(handle, name=name)))
-    except (ValidationError, LedgerFileError) as exc:
+    except (ValidationError, LedgerFileError, BoundaryFileError) as exc:
         result = {"ok": False, "message": "；".join(getattr(exc, "messages", [str(exc)]))}
     result["seconds"] = round(time.perf_counter() - started, 3)
     result["peak_kb"] = _peak_rss_kb()

@@ -37,9 +37,11 @@ class Limits:
 
 
 def limits_for(kind: str) -> Limits:
-    """Return the Limits of `kind` ("ledger", "plan", "evidence", …) from settings.UPLOAD_LIMITS,
-    zip limits from UPLOAD_MAX_UNCOMPRESSED_BYTES, UPLOAD_MAX_COMPRESSION_RATIO and
-    UPLOAD_MAX_ZIP_MEMBERS. Raises KeyError for a kind without limits."""
+    """Return the Limits of `kind` ("ledger", "plan", "evidence", "boundary") from
+    settings.UPLOAD_LIMITS. The zip limits are the kind's own max_uncompressed_bytes, max_ratio
+    and max_members where it sets them, else UPLOAD_MAX_UNCOMPRESSED_BYTES,
+    UPLOAD_MAX_COMPRESSION_RATIO and UPLOAD_MAX_ZIP_MEMBERS. Raises KeyError for a kind without
+    limits."""
     values = settings.UPLOAD_LIMITS[kind]
     return Limits(
         kind=kind,
@@ -47,9 +49,11 @@ def limits_for(kind: str) -> Limits:
         max_rows=values.get("max_rows", 0),
         max_columns=values.get("max_columns", 0),
         max_cells=values.get("max_cells", 0),
-        max_uncompressed_bytes=settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
-        max_ratio=settings.UPLOAD_MAX_COMPRESSION_RATIO,
-        max_members=settings.UPLOAD_MAX_ZIP_MEMBERS,
+        max_uncompressed_bytes=values.get(
+            "max_uncompressed_bytes", settings.UPLOAD_MAX_UNCOMPRESSED_BYTES
+        ),
+        max_ratio=values.get("max_ratio", settings.UPLOAD_MAX_COMPRESSION_RATIO),
+        max_members=values.get("max_members", settings.UPLOAD_MAX_ZIP_MEMBERS),
     )
 
 

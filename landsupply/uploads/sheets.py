@@ -20,6 +20,7 @@ from landsupply.uploads.base import (
     suffix_of,
     thousands,
 )
+from landsupply.uploads.xmlfiles import xml_parser
 from landsupply.uploads.zips import check_zip, zip_member_chunks
 
 SPREADSHEET_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv"}
@@ -40,32 +41,6 @@ class SpreadsheetInfo:
     columns: int
     encoding: str | None = None
     complete: bool = True
-
-
-def _refuse_dtd(name: str):
-    def refuse(*args):
-        raise UploadRejected(
-            _("文件「%(name)s」含有 XML 文档类型声明（DTD），出于安全原因不予处理。")
-            % {"name": name},
-            code="dtd",
-        )
-
-    return refuse
-
-
-def _xml_parser(name: str, start, end=None):
-    """Return an expat parser (attributes as [name, value, …]) that refuses any DTD, so no
-    entity is expanded and nothing external is fetched."""
-    parser = expat.ParserCreate()
-    parser.ordered_attributes = True
-    parser.StartElementHandler = start
-    if end:
-        parser.EndElementHandler = end
-    refuse = _refuse_dtd(name)
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
-    return parser
 
 
 def _attr(attrs: list, key: str):
@@ -142,7 +117,7 @@ def scan_xml(chunks, *, name: str, limits: Limits, head_only: bool = False) -> t
         if tag == "sheetData" or tag.endswith(":sheetData"):
             state[5] = False
 
-    parser = _xml_parser(name, start, end)
+    parser = xml_parser(name, start, end)
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)

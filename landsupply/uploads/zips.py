@@ -2,10 +2,11 @@
 here counting the real output."""
 
 import os
+import posixpath
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from django.utils.translation import gettext as _
 
@@ -80,6 +81,48 @@ def check_zip(handle, *, name: str, limits: Limits, what: str = "zip") -> zipfil
             )
         total += info.file_size
         _check_member_sizes(name, info, info.file_size, total, limits)
+    return archive
+
+
+def check_zip_members(
+    handle, *, name: str, limits: Limits, suffixes: Collection[str], what: str = "zip"
+) -> zipfile.ZipFile:
+    """Return the ZipFile of an archive of files read together (a zipped Shapefile) once it
+    has passed check_zip, every member's name is a relative path (no leading "/", no "..", no
+    backslash) ending in one of `suffixes` (lower case, with the dot; folders and hidden files
+    such as macOS's "._a.shp" may end in anything), and every member has been inflated here
+    (zip_member_chunks), so one that inflates past its declared size, the ratio or the total
+    limit is refused.
+
+    Raises UploadRejected naming the file, the member and the limit.
+    """
+    archive = check_zip(handle, name=name, limits=limits, what=what)
+    for info in archive.infolist():
+        member = info.filename
+        if member.startswith("/") or ".." in member.split("/") or "\\" in member:
+            raise UploadRejected(
+                _(
+                    "文件「%(name)s」中的「%(member)s」路径不安全（绝对路径、含 .. 或反斜杠），不予处理。"
+                )
+                % {"name": name, "member": member},
+                code="unsafe_path",
+            )
+        hidden = info.is_dir() or posixpath.basename(member).startswith(".")
+        if not hidden and posixpath.splitext(member)[1].lower() not in suffixes:
+            raise UploadRejected(
+                _("文件「%(name)s」中不能有「%(member)s」：%(what)s 只能包含 %(allowed)s 文件。")
+                % {
+                    "name": name,
+                    "member": member,
+                    "what": what,
+                    "allowed": " ".join(sorted(suffixes)),
+                },
+                code="member_type",
+            )
+    total = 0
+    for info in archive.infolist():
+        for chunk in zip_member_chunks(archive, info, name=name, limits=limits, total=total):
+            total += len(chunk)
     return archive
 
 

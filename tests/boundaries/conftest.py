@@ -62,6 +62,18 @@ def write_file(tmp_path):
 
 
 @pytest.fixture
+def boundary_limits(settings):
+    """boundary_limits(**values) overrides the "boundary" entry of UPLOAD_LIMITS."""
+
+    def override(**values):
+        limits = dict(settings.UPLOAD_LIMITS)
+        limits["boundary"] = {**limits["boundary"], **values}
+        settings.UPLOAD_LIMITS = limits
+
+    return override
+
+
+@pytest.fixture
 def district(db):
     """A district without an outline, with parcels A1–A3 (1 ha each in the ledger)."""
     district = DistrictFactory(

@@ -235,14 +235,28 @@ def test_a_change_since_the_preview_is_caught_at_confirm(client, district):
     assert not ParcelBoundary.objects.filter(parcel__code="A1").exists()
 
 
-def test_a_hostile_file_is_refused_on_the_form(client, district, settings):
-    settings.BOUNDARIES_MAX_UPLOAD_BYTES = 100
+def test_a_hostile_file_is_refused_on_the_form(client, district, boundary_limits):
+    boundary_limits(max_bytes=100)
     client.force_login(DistrictUserFactory(district=district))
 
     response = upload(client, coordinate_text([{"code": "A1", "rings": [square(X0, Y0)]}]))
 
-    assert response.status_code == 200 and "上限" in response.content.decode()
+    assert response.status_code == 200
+    assert "文件「a.txt」大小为" in response.text and "超过上限 100 字节" in response.text
     assert not BoundaryImport.objects.exists()
+
+
+def test_the_stored_file_is_checked_again_at_confirm(client, district, boundary_limits):
+    client.force_login(DistrictUserFactory(district=district))
+    upload(client, coordinate_text([{"code": "A1", "rings": [square(X0, Y0)]}]))
+    imp = BoundaryImport.objects.get()
+    boundary_limits(max_bytes=100)  # e.g. the stored file was replaced by a larger one
+
+    response = client.post(f"/map/import/{imp.pk}/confirm/", follow=True)
+
+    assert "文件「a.txt」大小为" in response.text and "超过上限 100 字节" in response.text
+    imp.refresh_from_db()
+    assert imp.status == "ready" and not ParcelBoundary.objects.exists()
 
 
 def test_only_district_staff_import_and_only_their_own_uploads(client, district):

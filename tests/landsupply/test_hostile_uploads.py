@@ -2,11 +2,12 @@
 its peak memory stays under 300 MB, and nothing is written.
 
 Every file is built here (tests/hostile.py). The check and the reader that would come next
-(python-calamine for the ledger, openpyxl for the plan) run in a child process with a 1 GiB
+(python-calamine for the ledger, openpyxl for the plan, the coordinate-file reader or pyogrio
+for a boundary file) run in a child process with a 1 GiB
 address-space limit (tests/hostile_child.py); its peak RSS comes from os.wait4. Then the same
 file goes through the real page as a user would send it, in this process, with the Celery
 worker not run: the upload must be refused at the form, so no ParcelImport, no parcel, no
-plan, no stored file exists. Run with -s to see each file's time and peak memory.
+plan, no boundary import or boundary, no stored file exists. Run with -s to see each file's time and peak memory.
 """
 
 import json
@@ -125,6 +126,14 @@ CASES = [
     ("oversized evidence (21 MB)", "evidence",
      lambda f: hostile.oversized(f, "big.pdf", 21 * 1024 * 1024), "审计报告.pdf",
      ["超过上限 20.0 MB"]),
+    ("zip bomb Shapefile (40 MB .shp)", "boundary", hostile.shapefile_zip_bomb, "界址.zip",
+     ["「parcels.shp」压缩比超过 100:1", "疑似压缩炸弹"]),
+    ("Shapefile zip bomb declaring a 1 KB .shp", "boundary", hostile.lying_shapefile_zip_bomb,
+     "界址.zip", ["「parcels.shp」解压后大于其声明的大小"]),
+    ("KML with nested entities", "boundary", hostile.kml_billion_laughs, "界址.kml", ["DTD"]),
+    ("oversized boundary file (11 MB)", "boundary",
+     lambda f: hostile.oversized(f, "big.zip", 11 * 1024 * 1024), "界址.zip",
+     ["11.0 MB", "超过上限 10.0 MB"]),
 ]  # fmt: skip
 
 
@@ -163,7 +172,45 @@ def test_a_good_ledger_and_plan_pass_the_same_child_in_bounded_memory(tmp_path):
     assert run_child("evidence", hostile.docx_document(tmp_path), "报告.docx")["ok"] is True
 
 
+def test_good_boundary_files_pass_the_same_child_in_bounded_memory(tmp_path):
+    """The control for boundary files: a zipped Shapefile and a KML file are read by pyogrio."""
+    from tests.boundaries.conftest import kml_bytes, zipped_shapefile
+
+    ring = [(500_000, 4_400_000), (500_100, 4_400_000), (500_100, 4_400_100), (500_000, 4_400_000)]
+    shapefile = tmp_path / "good.zip"
+    shapefile.write_bytes(zipped_shapefile({"S1": ring, "S2": ring}, crs="EPSG:4548"))
+    kml = tmp_path / "good.kml"
+    kml.write_bytes(
+        kml_bytes({"K1": [(116.3, 39.9), (116.31, 39.9), (116.3, 39.91), (116.3, 39.9)]})
+    )
+
+    for path, name, rows in ((shapefile, "界址.zip", 2), (kml, "界址.kml", 1)):
+        result = run_child("boundary", path, name)
+        assert (result["ok"], result["rows"]) == (True, rows), result["message"]
+        assert result["peak_mb"] < PEAK_LIMIT_MB
+
+
 # --- through the pages, in this process: refused at the form, nothing written --------------
+
+
+def as_upload(build, tmp_path, name) -> SimpleUploadedFile:
+    """The hostile file built in tmp_path, as a browser sends it under `name`."""
+    with open(build(tmp_path), "rb") as handle:
+        return SimpleUploadedFile(name, handle.read())
+
+
+def assert_refused(response, words, status=200):
+    """The form came back with `status`, its message holding every one of `words`."""
+    assert response.status_code == status
+    for word in words:
+        assert word in response.text
+
+
+def stored_files(settings) -> list[Path]:
+    """Every file under the public and the private media folders."""
+    folders = (Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT))
+    return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+
 
 LEDGER_CASES = [case for case in CASES if case[1] == "ledger" and "oversized" not in case[0]]
 
@@ -179,21 +226,15 @@ def test_hostile_ledger_upload_writes_nothing(
 ):
     from parcels.models import Parcel, ParcelImport
 
-    path = build(tmp_path)
     client.force_login(beijing["haidian_user"])
 
-    with open(path, "rb") as handle:
-        upload = SimpleUploadedFile(name, handle.read())
+    upload = as_upload(build, tmp_path, name)
     response = client.post(reverse("parcels:import_start"), {"file": upload})
 
-    assert response.status_code == 200
-    for word in words:
-        assert word in response.text
+    assert_refused(response, words)
     assert not ParcelImport.objects.exists()
     assert not Parcel.objects.exists()
-    assert not Path(settings.PRIVATE_MEDIA_ROOT).exists() or not any(
-        p.is_file() for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*")
-    )
+    assert not stored_files(settings)
 
 
 def test_oversized_upload_is_cut_on_disk_and_refused_with_its_size(
@@ -239,16 +280,13 @@ def test_hostile_plan_upload_writes_nothing(client, settings, tmp_path, case):
     _id, _kind, build, name, words = case
     jurisdictions = seed_jurisdictions()
     client.force_login(CityUserFactory(jurisdiction=jurisdictions["beijing"]))
-    with open(build(tmp_path), "rb") as handle:
-        upload = SimpleUploadedFile(name, handle.read())
+    upload = as_upload(build, tmp_path, name)
 
     response = client.post(
         reverse("plans:plan_import"), {"year": 2030, "name": "恶意计划", "file": upload}
     )
 
-    assert response.status_code == 200
-    for word in words:
-        assert word in response.text
+    assert_refused(response, words)
     assert not AnnualPlan.objects.filter(year=2030).exists()
 
 
@@ -262,8 +300,7 @@ def test_hostile_evidence_upload_writes_nothing(client, worked_example, tmp_path
     _id, _kind, build, name, words = case
     contract, holder = worked_example["contract"], worked_example["holder"]
     client.force_login(holder)
-    with open(build(tmp_path), "rb") as handle:
-        upload = SimpleUploadedFile(name, handle.read())
+    upload = as_upload(build, tmp_path, name)
 
     response = client.post(
         reverse("assessments:action", args=[contract.pk, "report"]),
@@ -275,7 +312,24 @@ def test_hostile_evidence_upload_writes_nothing(client, worked_example, tmp_path
         },
     )
 
-    assert response.status_code == 400
-    for word in words:
-        assert word in response.text
+    assert_refused(response, words, status=400)
     assert not IndicatorReport.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c[1] == "boundary" and "oversized" not in c[0]], ids=lambda c: c[0]
+)
+def test_hostile_boundary_upload_writes_nothing(client, beijing, settings, tmp_path, case):
+    from boundaries.models import BoundaryImport, ParcelBoundary
+
+    _id, _kind, build, name, words = case
+    client.force_login(beijing["haidian_user"])
+    upload = as_upload(build, tmp_path, name)
+
+    response = client.post(reverse("boundaries:import_start"), {"file": upload})
+
+    assert_refused(response, words)
+    assert not BoundaryImport.objects.exists()
+    assert not ParcelBoundary.objects.exists()
+    assert not stored_files(settings)

@@ -13,6 +13,9 @@ from landsupply.uploads import (
     check_evidence,
     check_size,
     check_spreadsheet,
+    check_xml,
+    check_zip_members,
+    limits_for,
     local_copy,
 )
 from tests import hostile
@@ -210,3 +213,80 @@ def test_the_web_budget_checks_a_large_sheets_head_and_leaves_its_cells(tmp_path
         )
     with pytest.raises(UploadRejected, match="1,048,576"):
         check_spreadsheet(far_cell, name="a.xlsx", kind="ledger", scan_bytes=10_000)
+
+
+# --- archives of files read together, XML, per-kind zip limits -------------------------------
+
+
+def test_a_kind_may_set_its_own_zip_limits(settings):
+    settings.UPLOAD_LIMITS = {
+        "strict": {"max_bytes": 10, "max_members": 3, "max_uncompressed_bytes": 99, "max_ratio": 5},
+        "plain": {"max_bytes": 10},
+    }
+    strict, plain = limits_for("strict"), limits_for("plain")
+
+    assert (strict.max_members, strict.max_uncompressed_bytes, strict.max_ratio) == (3, 99, 5)
+    assert (plain.max_members, plain.max_uncompressed_bytes, plain.max_ratio) == (
+        settings.UPLOAD_MAX_ZIP_MEMBERS,
+        settings.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+        settings.UPLOAD_MAX_COMPRESSION_RATIO,
+    )
+
+
+def _archive(tmp_path, members: dict[str, bytes]):
+    path = tmp_path / "parts.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return path
+
+
+def _members(path, suffixes=(".a", ".b")):
+    with open(path, "rb") as handle:
+        archive = check_zip_members(
+            handle, name="parts.zip", limits=limits_for("ledger"), suffixes=suffixes, what="X"
+        )
+        return sorted(archive.namelist())
+
+
+def test_zip_members_must_end_in_the_suffixes_given(tmp_path):
+    ok = _archive(
+        tmp_path, {"d/": b"", "d/one.A": b"1", "two.b": b"2", "d/._one.a": b"", ".x": b""}
+    )
+    assert _members(ok) == [".x", "d/", "d/._one.a", "d/one.A", "two.b"]
+
+    with pytest.raises(UploadRejected, match="「parts.zip」中不能有「two.c」：X 只能包含 .a .b"):
+        _members(_archive(tmp_path, {"one.a": b"1", "two.c": b"2"}))
+
+
+@pytest.mark.parametrize("member", ["../up.a", "d/../../up.a", "/root.a", "d\\win.a"])
+def test_zip_members_must_be_safe_relative_paths(tmp_path, member):
+    with pytest.raises(UploadRejected) as info:
+        _members(_archive(tmp_path, {member: b"1"}))
+
+    assert f"「{member}」路径不安全" in info.value.messages[0]
+
+
+def test_zip_members_are_all_inflated_and_counted(tmp_path):
+    path = hostile.declare_member_size(
+        hostile.shapefile_zip_bomb(tmp_path, megabytes=2), "parcels.shp", 1024
+    )
+
+    with pytest.raises(UploadRejected, match="「parcels.shp」解压后大于其声明的大小"):
+        _members(path, suffixes=(".shp", ".shx", ".dbf", ".prj"))
+
+
+def test_xml_is_parsed_whole_and_a_dtd_anywhere_before_the_root_is_refused(tmp_path):
+    path = tmp_path / "a.kml"
+    path.write_bytes(b"<?xml version='1.0'?><kml>" + b"<a>x</a>" * 200_000 + b"</kml>")
+    check_xml(path, name="a.kml")  # 1.6 MB, read in chunks
+
+    path.write_bytes(
+        b"<?xml version='1.0'?>" + b"<!--" + b" " * 2_000_000 + b"-->" + b"<!DOCTYPE kml><kml/>"
+    )
+    with pytest.raises(UploadRejected, match="「a.kml」含有 XML 文档类型声明（DTD）"):
+        check_xml(path, name="a.kml")
+
+    path.write_bytes(b"<kml><a></kml>")
+    with pytest.raises(UploadRejected, match="「a.kml」不是有效的 XML（mismatched tag）"):
+        check_xml(path, name="a.kml")

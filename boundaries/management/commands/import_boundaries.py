@@ -37,20 +37,14 @@ class Command(BaseCommand):
                 raise CommandError(f"未知的用户：{user}", returncode=2)
         path = Path(file)
         try:
-            size = path.stat().st_size
-            with path.open("rb") as handle:
-                # Never read more than the cap (plus one byte to know it was exceeded).
-                from django.conf import settings
-
-                data = handle.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
-            file_format = check_boundary_upload(name=path.name, size=size, data=data)
+            checked = check_boundary_upload(path, name=path.name)
             report = boundary_import(
                 district=district_obj,
-                data=data,
+                data=checked.data,
                 source_name=path.name,
                 user=user_obj,
                 dry_run=dry_run,
-                file_format=file_format,
+                file_format=checked.format,
             )
         except FileNotFoundError:
             raise CommandError(f"找不到文件：{file}", returncode=2) from None

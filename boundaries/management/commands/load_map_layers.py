@@ -8,7 +8,6 @@ recomputed. Exit status 2 when the file cannot be used (nothing changes then).
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from boundaries.models import MapLayerFeature
@@ -33,10 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"未知辖区：{jurisdiction}", returncode=2)
         path = Path(file)
         try:
-            with path.open("rb") as handle:
-                data = handle.read(settings.BOUNDARIES_MAX_UPLOAD_BYTES + 1)
-            check_boundary_upload(name=path.name, size=path.stat().st_size, data=data)
-            features = read_layer_features(data)
+            features = read_layer_features(check_boundary_upload(path, name=path.name).data)
             kinds = {
                 MapLayerFeature.Kind.RAIL_STATION: [
                     f for f in features if f[1].geom_type == "Point"
