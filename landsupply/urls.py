@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import pages as api_pages
 from landsupply import views
 
 urlpatterns = [
@@ -21,6 +22,10 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("contracts/", include("assessments.urls")),
     path("map/", include("boundaries.urls")),
+    path("api/tokens/", api_pages.token_list, name="api_tokens"),
+    path("api/tokens/revoke/", api_pages.token_revoke, name="api_token_revoke"),
+    path("api/v1/", include(("api.urls", "api"), namespace="api_v1")),
+    path("api/", include(("api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
 
