@@ -400,7 +400,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATE_FORMAT": "iso-8601",
     "DATETIME_FORMAT": "iso-8601",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The anonymous throttle's client address: the same proxy count as the login throttle.
+    "NUM_PROXIES": TRUSTED_PROXIES or None,
 }
 KNOX_TOKEN_MODEL = "api.ApiToken"
 REST_KNOX = {
