@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from api import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)
 router.register("parcels", views.ParcelViewSet, basename="parcel")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("contracts", views.ContractViewSet, basename="contract")

@@ -62,7 +62,7 @@ class ParcelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     staff create and change their district's parcels with the parcel form's validation."""
 
     queryset = Parcel.objects.none()  # the schema's model; rows come from get_queryset
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
     serializer_class = ParcelSerializer
     permission_classes = [HasRole]
     roles = STAFF
@@ -129,7 +129,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     published ones."""
 
     queryset = AnnualPlan.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
     serializer_class = PlanSerializer
     permission_classes = [HasRole]
     roles = STAFF
@@ -180,7 +180,7 @@ class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     are POST actions calling the contract page's services with its forms' validation."""
 
     queryset = Contract.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
     permission_classes = [HasRole]
     roles = ("city", "district", "enterprise")
     filterset_class = ApiContractFilter
@@ -234,7 +234,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own in-app notifications (every role has its own)."""
 
     queryset = Notification.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
     serializer_class = NotificationSerializer
 
     def get_queryset(self):

@@ -24,9 +24,10 @@ def test_the_schema_validates_as_openapi_3(client):
     spec = response.json()
     validate_schema(spec)  # drf-spectacular's copy of the OpenAPI 3.0 JSON schema
     assert spec["openapi"].startswith("3.")
-    assert "/api/parcels/" in spec["paths"] and "/api/contracts/{id}/assessment-apply/" in spec[
-        "paths"
-    ]
+    assert (
+        "/api/parcels/" in spec["paths"]
+        and "/api/contracts/{id}/assessment-apply/" in spec["paths"]
+    )
     assert not any(path.startswith("/api/v1/") for path in spec["paths"])  # the alias, once
 
 
@@ -62,7 +63,7 @@ def test_no_server_error_and_responses_match_the_schema(demo, tokens):
             suppress_health_check=list(HealthCheck),
             phases=[Phase.explicit, Phase.generate],
         )
-        def run(case):
+        def run(case, headers=headers):
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         run()
