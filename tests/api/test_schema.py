@@ -52,18 +52,20 @@ def test_no_server_error_and_responses_match_the_schema(demo, tokens):
     assert len(operations) > 20
     for operation in operations:
         role = "enterprise" if "/contracts/" in operation.path else "haidian"
-        headers = {"Authorization": f"Token {tokens[role]}"}
+        _run(operation, {"Authorization": f"Token {tokens[role]}"})
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-            phases=[Phase.explicit, Phase.generate],
-        )
-        def run(case, headers=headers):
-            case.call_and_validate(headers=headers, checks=CHECKS)
 
-        run()
+def _run(operation, headers):
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    def run(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    run()
