@@ -168,7 +168,7 @@ def test_a_late_application_is_refused_with_the_rule_in_the_callers_language(as_
 
 def test_tokens_are_stored_hashed_and_stop_working_when_revoked(as_user, demo, client):
     client.force_login(demo["haidian"])
-    page = client.post("/api/tokens/", {"name": "区台账系统"})
+    page = client.post("/api/tokens/", {"name": "区台账系统"}, follow=True)
     token = page.context["new_token"]
     row = ApiToken.objects.get(user=demo["haidian"], name="区台账系统")
     assert token not in (row.digest, row.token_key) and token.startswith(row.token_key)
