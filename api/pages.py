@@ -23,21 +23,25 @@ class TokenForm(forms.Form):
     )
 
 
+NEW_TOKEN_KEY = "api_new_token"
+
+
 @role_required(*OPERATIONAL)
 def token_list(request):
-    """The user's tokens; after a POST the new token, once (it is not stored)."""
+    """The user's tokens. A POST creates one and redirects (a reload creates nothing); the
+    page after it shows the new token once: it waits in the session only until then, and the
+    database keeps only its digest."""
     form = TokenForm(request.POST or None)
-    new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            row, new_token = services.token_create(
-                user=request.user, name=form.cleaned_data["name"]
-            )
+            row, token = services.token_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            form = TokenForm()
+            request.session[NEW_TOKEN_KEY] = token
             messages.success(request, _("令牌“%(name)s”已创建。") % {"name": row.name})
+            return redirect("api_tokens")
+    new_token = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     return render(
         request,
         "api/tokens.html",
