@@ -121,7 +121,7 @@ def test_an_open_supplement_window_takes_new_parcels_in(plans_2024, district_use
     fields = {
         "district": district,
         "name": "海淀增补",
-        "category": LandUseCategory.objects.get(code="rd"),
+        "category": LandUseCategory.objects.get(code="rnd"),
         "area_ha": D("5"),
         "plan_year": 2024,
         "planned_quarter": 3,
