@@ -253,8 +253,7 @@ def contract_action(request, pk, action):
         raise PermissionDenied
     today = timezone.localdate()
     if side == "enterprise" and selectors.enterprise_overdue_notice(contract, today=today):
-        messages.error(request, selectors.enterprise_overdue_notice(contract, today=today))
-        return redirect(contract)
+        return redirect(contract)  # the page says once what happens next; no form can help
     form = _form(action, contract, request.POST, request.FILES)
     if form.is_valid():
         consequence = selectors.decision_consequence(

@@ -471,7 +471,7 @@ def submission_return(request, pk):
     form.is_valid()
     confirm = None
     if not form.cleaned_data.get("comment", "").strip():
-        form.add_error("comment", _("意见：退回时须填写意见，说明需要修改的内容。"))
+        form.add_error("comment", _("意见：退回时请填写意见，说明需要修改的内容。"))
         confirm = {"text": None}
     elif request.POST.get("confirmed") != "1":
         confirm = {

@@ -72,6 +72,13 @@ def submit(page, action):
     page.wait_for_load_state("networkidle")
 
 
+def confirm(page, action, expected):
+    """The decision's consequence is named before it is made; confirm it."""
+    assert expected in page.inner_text(f"#confirm-{action}")
+    page.click("#confirm-button")
+    page.wait_for_load_state("networkidle")
+
+
 def award_and_lease(page, login_as, data, *, number):
     """District staff record the award (worked example terms), set an indicator, start the lease."""
     login_as("haidian_staff")
@@ -130,6 +137,7 @@ def test_worked_example_award_to_transfer(page, login_as, screenshot, beijing):
     page.select_option("#id_assessment_decide-passed", "1")
     page.fill("#id_assessment_decide-notice_number", "海规自考〔2026〕1号")
     submit(page, "assessment_decide")
+    confirm(page, "assessment_decide", "15 日内")
     assert page.inner_text("#state") == "考核通过"
     page.click("text=打印书面通知")
     page.wait_for_load_state("networkidle")
@@ -169,6 +177,7 @@ def test_fail_then_exit(page, login_as, screenshot, beijing):
     page.select_option("#id_assessment_decide-passed", "0")
     page.fill("#id_assessment_decide-notice_number", "海规自考〔2026〕2号")
     submit(page, "assessment_decide")
+    confirm(page, "assessment_decide", "前退出")
     assert page.inner_text("#state") == "考核未通过"
     assert "退出截止" in page.inner_text("#countdown")
     submit(page, "exit_complete")

@@ -67,9 +67,15 @@ def test_jinshui_submits_is_returned_resubmits_and_is_accepted(
     assert submission.status == DistrictSubmission.Status.SUBMITTED
 
     client.force_login(zz_city)
-    client.post(
+    page = client.post(
         reverse("plans:submission_return", args=[submission.pk]),
         {"comment": "请补充金水区商服地块"},
+    ).content.decode()
+    assert 'id="confirm-return"' in page and "须修改后重新报送" in page
+    assert DistrictSubmission.objects.get(pk=submission.pk).status == "submitted"
+    client.post(
+        reverse("plans:submission_return", args=[submission.pk]),
+        {"comment": "请补充金水区商服地块", "confirmed": "1"},
     )
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.RETURNED
