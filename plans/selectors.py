@@ -1002,3 +1002,28 @@ def rule_parameters(*, jurisdiction, on: datetime.date) -> dict[str, list[tuple[
             )
         ]
     return {k: v for k, v in result.items() if v}
+
+
+def district_share(*, plan: AnnualPlan, district: District, progress: dict) -> dict:
+    """Return what a district's home page compares its list with: its allocation when the plan
+    gives one, else its share of the city plan.
+
+    {"has_allocation": bool, "city_planned_ha", "city_supplied_ha" (ha, the whole jurisdiction,
+    counted in the plan, as of progress's date), "planned_share_pct", "supplied_share_pct"
+    (% of the city's, None without a base)}. One query. Rules R5, R6.
+    """
+    as_of = progress["scope"]["as_of"]
+    city = _parcels_in_scope(plan, None).aggregate(**_sums(as_of=as_of))
+    city_planned, city_supplied = rules.area(city["planned"]), rules.area(city["supplied"])
+    total = progress["total"]
+
+    def share(part, whole):
+        return rules.pct(part, whole) if whole else None
+
+    return {
+        "has_allocation": total["target_min_ha"] is not None,
+        "city_planned_ha": city_planned,
+        "city_supplied_ha": city_supplied,
+        "planned_share_pct": share(total["planned_ha"], city_planned),
+        "supplied_share_pct": share(total["supplied_ha"], city_supplied),
+    }

@@ -128,6 +128,10 @@ def overview(request):
             history=plan_history_rows(plan),
             pending=selectors.pending_parcels(plan=plan, district=district),
         )
+        if district is not None:
+            context["share"] = selectors.district_share(
+                plan=plan, district=district, progress=progress
+            )
     return render(request, "plans/overview.html", context)
 
 
@@ -557,6 +561,8 @@ def ranking(request, pk):
             "plan": plan,
             "ranking": result,
             "chart": chart,
+            # no suggestions banner or column when the rules make none
+            "has_suggestions": any(r["outcome"] for r in result["rows"]),
             "as_of": closed.as_of if closed else result["as_of"],
             "can_close": closed is None and timezone.localdate() > rules.year_end(plan.year),
         },

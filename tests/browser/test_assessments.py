@@ -95,7 +95,7 @@ def award_and_lease(page, login_as, data, *, number):
     page.fill("input[name=award_date]", timezone.localdate().isoformat())
     page.click("main form.stacked button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "7,500,000.00" in page.inner_text("#figures")
+    assert "750.0000" in page.inner_text("#figures")  # 万元; the yuan on hover
     # The district's template set the eight R17 indicators at the award; one target is raised.
     assert "本地就业人口" in page.inner_text("#indicators")
     page.select_option("#id_indicator-kind", "investment_intensity")
@@ -127,7 +127,7 @@ def test_worked_example_award_to_transfer(page, login_as, screenshot, beijing):
     contract = award_and_lease(page, login_as, beijing, number="HD-2026-001")
     screenshot("assessments_1_district_leasing")
     login_as("qiye")
-    assert "22,500,000.00" in page.inner_text("table")  # enterprise home lists the contract
+    assert "2,250.0000" in page.inner_text("table")  # enterprise home lists the contract (万元)
     screenshot("assessments_2_enterprise_home")
     report_and_apply(page, login_as, contract, "9200")
     assert "达标" in page.inner_text("#indicators")
@@ -207,9 +207,7 @@ def test_renewal_moves_deadlines(page, login_as, screenshot, beijing):
     contract.refresh_from_db()
     assert contract.lease_end == old_end.replace(year=old_end.year + 2)
     assert contract.lease_end.isoformat() in page.inner_text("#deadlines")
-    assert "6,000,000.00" in page.inner_text("#figures") or "3,000,000.00" in page.inner_text(
-        "#figures"
-    )
+    assert "600.0000" in page.inner_text("#figures") or "300.0000" in page.inner_text("#figures")
     screenshot("assessments_6_renewed")
     page.goto(page.base_url + "/contracts/public/")
     assert "HD-LTT-01" in page.inner_text("#supplied")

@@ -156,7 +156,8 @@ def test_empty_list_and_return_without_comment_are_refused(
     response = client.post(
         reverse("plans:submission_return", args=[submission.pk]), {"comment": " "}, follow=True
     )
-    assert "退回时请填写意见" in response.content.decode()
+    assert "意见：退回时请填写意见" in response.content.decode()
+    assert response.status_code == 400
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.SUBMITTED
     assert list(submission.events.values_list("action", flat=True)) == ["submit"]
