@@ -29,7 +29,7 @@ def render(source, **context):
     ],
 )
 def test_areas_have_separators_and_the_tables_decimals(value, places, shown):
-    source = "{{ v|ha }}" if places is None else "{{ v|ha:%d }}" % places
+    source = "{{ v|ha }}" if places is None else "{{ v|ha:" + str(places) + " }}"
     assert render(source, v=value) == shown
 
 

@@ -64,7 +64,7 @@ def test_with_an_allocation_the_district_is_measured_against_it(
     page = client.get(URL).content.decode()
     assert ("本区分区指标" in page) is (allocated is not None)
     if allocated is not None:
-        assert "60.0000" in card(page, "total-target")
+        assert "60.00" in card(page, "total-target")
         assert "50.00%" in card(page, "completion")  # 30 ÷ 60
 
 
