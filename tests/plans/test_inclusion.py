@@ -206,3 +206,24 @@ def test_no_pending_section_without_pending_parcels(client, zz, jinshui):
     client.force_login(jinshui)
     page = client.get(reverse("plans:overview")).content.decode()
     assert 'id="pending-parcels"' not in page
+
+
+def test_the_admin_is_no_way_round_the_approval(zz, jinshui, zz_city, rf):
+    from django.contrib.admin.sites import site
+
+    from parcels.admin import ParcelAdmin
+
+    class Form:
+        changed_data = ["plan_year"]
+
+    model_admin = ParcelAdmin(Parcel, site)
+    for user, pending in [(jinshui, True), (zz_city, False)]:
+        request = rf.post("/admin/parcels/parcel/add/")
+        request.user = user
+        parcel = ParcelFactory.build(
+            district=District.objects.get(code="jinshui"),
+            category=LandUseCategory.objects.get(code="residential"),
+            plan_year=2024,
+        )
+        model_admin.save_model(request, parcel, Form(), change=False)
+        assert Parcel.objects.get(pk=parcel.pk).inclusion_pending is pending
