@@ -109,9 +109,7 @@ def test_toggling_a_parcel_recomputes_the_comparison(client, jinshui_list, distr
     url = reverse("plans:submission_set_listed", args=[jinshui_list.pk])
     js02 = Parcel.objects.get(code="JS-02")
     page = client.get(jinshui_list.get_absolute_url()).content.decode()
-    assert (
-        'id="listed-total">15.50<' in page and "JS-OLD" not in page
-    )  # withdrawn: not a candidate
+    assert 'id="listed-total">15.50<' in page and "JS-OLD" not in page  # withdrawn: not a candidate
 
     response = client.post(url, {"parcel": js02.pk, "listed": "0"}, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200
