@@ -32,6 +32,7 @@ from assessments.models import (
     LeaseRuleSet,
     StatutoryTermLimit,
 )
+from landsupply import workdays
 from landsupply.access import scope_to_user
 from landsupply.models import District, Jurisdiction, User
 from parcels.models import LandUseCategory, Parcel, SupplyMethod
@@ -425,3 +426,141 @@ def parcel_list_offered_public() -> QuerySet[Parcel]:
         .select_related("district", "category")
         .order_by("district__sort_order", "code")
     )
+
+
+def assessment_proposed_pass(proposal: list[dict]) -> bool:
+    """Return the system's proposal from assessment_proposal rows: pass only when every
+    indicator is reported and met. Rule R17, 北京市工业用地先租后让指导意见（试行） §三(二)."""
+    return rules.proposed_outcome([row["met"] for row in proposal])
+
+
+def decision_consequence(
+    contract: Contract, *, action: str, data: dict, today: datetime.date
+) -> tuple[str, str] | None:
+    """Return (key, text) naming what a decision entails, to be confirmed before it is made, or
+    None when the action needs no confirmation. The key changes with the decision, so a
+    confirmation given for one outcome never stands for the other.
+
+    assessment_decide pass: the holder applies for the transfer contract within the rule set's
+    N days of the notice (R19); fail: exit before the lease end, the land is recovered (R20).
+    violation with serious: the contract ends and the land is recovered (R22).
+    Rules R19, R20, R22, 北京市工业用地先租后让指导意见（试行） §三(五)、§三(六).
+    """
+    if action == "assessment_decide":
+        if data.get("passed") is True:
+            due = rules.transfer_application_due(
+                notice_date=today,
+                params=contract.rule_set.parameters(
+                    statutory_max_years=statutory_max_years(category=contract.parcel.category)
+                ),
+                period_end=workdays.deadline,
+            )
+            return "pass", _(
+                "考核通过：书面通知今日出具，%(enterprise)s 须在收到通知后 %(d)s 日内（%(due)s 前）"
+                "申请签订出让合同并缴纳地价款（R19）。"
+            ) % {
+                "enterprise": contract.enterprise,
+                "d": contract.rule_set.transfer_application_days,
+                "due": due.isoformat(),
+            }
+        if data.get("passed") is False:
+            return "fail", _(
+                "考核未通过：%(enterprise)s 须在租赁合同到期（%(end)s）前退出，"
+                "区政府收回土地使用权并注销登记（R20）。"
+            ) % {"enterprise": contract.enterprise, "end": contract.lease_end.isoformat()}
+    if action == "violation" and data.get("serious"):
+        return "terminate", _(
+            "情节严重：合同 %(number)s 将解除，土地使用权由区政府收回，不能撤销（R22）。"
+        ) % {"number": contract.number}
+    return None
+
+
+def enterprise_overdue_notice(contract: Contract, *, today: datetime.date) -> str | None:
+    """Return, for the holder of a contract whose application period has passed, the one
+    message saying what happens next (no form can help then), or None.
+
+    Leasing after the assessment/renewal application day (R18, R21): the lease runs to its end,
+    then the district recovers the land (R20). Passed after the transfer application day (R19):
+    the district decides. Rules R18–R21, 北京市工业用地先租后让指导意见（试行） §三(五).
+    """
+    state = contract.state
+    if state == Contract.State.LEASING and contract.assessment_application_due:
+        last = max(
+            d for d in (contract.assessment_application_due, contract.renewal_application_due) if d
+        )
+        if today > last:
+            return _(
+                "考核申请和续租申请的期限已于 %(due)s 截止（R18、R21），本合同不能再申请考核或续租。"
+                "租赁期于 %(end)s 届满后，区政府将收回土地使用权并注销登记（R20）。"
+                "如有疑问或需提前退还土地，请联系%(district)s规划自然资源主管部门。"
+            ) % {
+                "due": last.isoformat(),
+                "end": contract.lease_end.isoformat(),
+                "district": contract.parcel.district,
+            }
+    if (
+        state == Contract.State.PASSED
+        and contract.transfer_application_due
+        and today > contract.transfer_application_due
+    ):
+        return _(
+            "申请签订出让合同的期限已于 %(due)s 截止（R19），已不能在系统中申请。"
+            "请联系%(district)s规划自然资源主管部门，由其决定后续处理。"
+        ) % {
+            "due": contract.transfer_application_due.isoformat(),
+            "district": contract.parcel.district,
+        }
+    return None
+
+
+def rule_parameters(
+    *, jurisdiction: Jurisdiction, on: datetime.date
+) -> dict[str, list[tuple[str, str]]]:
+    """Return {rule id: [(label, value as text)]} of R11–R25 in the lease rule set in force for
+    `jurisdiction` on `on`, for the 规则说明 page; {} when none is in force (R25)."""
+    try:
+        rule_set = rule_set_effective(jurisdiction=jurisdiction, on=on)
+    except rules.RuleViolation:
+        return {}
+
+    def field(name: str) -> tuple[str, str]:
+        value = getattr(rule_set, name)
+        if isinstance(value, bool):
+            shown = _("是") if value else _("否")
+        elif name == "exit_part_year":
+            shown = str(rule_set.get_exit_part_year_display())
+        else:
+            shown = str(value) if value not in (None, "") else "—"
+        return str(LeaseRuleSet._meta.get_field(name).verbose_name), shown
+
+    statutory = [
+        (str(limit.purpose), _("%(n)s 年") % {"n": limit.max_years})
+        for limit in StatutoryTermLimit.objects.order_by("-max_years")
+    ]
+    return {
+        "R11": [
+            field("max_lease_years"),
+            field("max_total_years"),
+            field("extension_allowed"),
+            *statutory,
+        ],
+        "R17": [field("required_indicator_kinds")],
+        "R18": [field("application_lead_months")],
+        "R19": [field("transfer_application_days"), field("registration_period_days")],
+        "R21": [
+            field("application_lead_months"),
+            field("max_renewal_years"),
+            field("max_total_renewal_years"),
+            field("renewals_may_follow"),
+        ],
+        "R23": [field("exit_part_year")],
+        "R25": [
+            (_("规则"), rule_set.name),
+            field("effective_from"),
+            (
+                str(LeaseRuleSet._meta.get_field("effective_until").verbose_name),
+                rule_set.effective_until.isoformat() if rule_set.effective_until else _("长期有效"),
+            ),
+            (_("依据"), rule_set.citation),
+        ],
+    }

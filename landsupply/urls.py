@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", views.notifications_read, name="notification_read"),
     path("consistency/", views.consistency, name="consistency"),
+    path("rules/", views.rules_page, name="rules"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from landsupply.admin_scope import ScopedAdmin
+from parcels import inclusion
 from parcels.models import LandUseCategory, Parcel, ParcelImport
 
 
@@ -37,6 +38,16 @@ class ParcelAdmin(ScopedAdmin, SimpleHistoryAdmin):
     ]
     search_fields = ["code", "name"]
     list_select_related = ["district", "ring", "category"]
+    readonly_fields = ["inclusion_pending"]
+
+    def save_model(self, request, obj, form, change):
+        """A parcel added here, or moved to another year, waits for inclusion on the terms of
+        parcels.services (待纳入, R7): the admin is no way round the plan's approval."""
+        if not change or "plan_year" in form.changed_data:
+            obj.inclusion_pending = inclusion.becomes_pending(
+                user=request.user, district=obj.district, plan_year=obj.plan_year, was_in_year=False
+            )
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ParcelImport)

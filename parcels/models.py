@@ -59,6 +59,22 @@ class SupplyMethod(models.TextChoices):
     FLEXIBLE_TERM = "flexible_term", _("弹性年期")
 
 
+class ParcelQuerySet(models.QuerySet):
+    def counted_in_plan(self):
+        """The parcels that count in a plan's figures: all but those pending inclusion (待纳入).
+
+        The one place this predicate lives; every plan figure (planned, supplied, rings,
+        ratios, milestones, districts, ranking, submissions) starts from it. A parcel a district
+        adds to a year whose plan is published waits here until an approved adjustment (or an
+        open mid-year supplement window) takes it in. Rule R7, R9.
+        """
+        return self.filter(inclusion_pending=False)
+
+    def pending_inclusion(self):
+        """The parcels added to a published year's list and not yet taken into the plan (R7)."""
+        return self.filter(inclusion_pending=True).exclude(status="withdrawn")
+
+
 class Parcel(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("计划供应")
@@ -119,10 +135,19 @@ class Parcel(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     awardee = models.CharField(_("受让人/承租人"), max_length=200, blank=True)
+    inclusion_pending = models.BooleanField(
+        _("待纳入"),
+        default=False,
+        help_text=_(
+            "区级在计划已发布的年度新增的地块，经批准的计划调整（增补地块）或年中增补窗口纳入前，"
+            "不计入任何计划数字"
+        ),
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = ParcelQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("地块历史"))
 
     class Meta:

@@ -107,11 +107,53 @@ def _ring_ancestors(jurisdiction_id: int) -> tuple[dict[int, list[int]], dict[in
     return chains, rings
 
 
+def plan_years_closed_to_additions(jurisdiction_ids) -> set[tuple[int, int]]:
+    """Return {(jurisdiction id, year)} of published plans with no open mid-year supplement
+    window: a district's parcel added to such a year waits for inclusion (待纳入) until an
+    approved adjustment takes it in. Registered with parcels.inclusion (plans.apps). One query.
+    Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四); 北京市2024年度建设用地供应计划 §三(三).
+    """
+    return set(
+        AnnualPlan.objects.filter(
+            jurisdiction_id__in=jurisdiction_ids,
+            status=AnnualPlan.Status.PUBLISHED,
+            supplement_window_open=False,
+        ).values_list("jurisdiction_id", "year")
+    )
+
+
+def pending_parcels(*, plan: AnnualPlan, district: District | None = None) -> QuerySet[Parcel]:
+    """Return the parcels of `plan`'s year (one `district`, or the whole jurisdiction) that are
+    pending inclusion (待纳入): listed by a district after publication, counted in no plan
+    figure until an approved adjustment takes them in (R7). Ordered by district and code."""
+    qs = Parcel.objects.pending_inclusion().filter(
+        plan_year=plan.year, district__jurisdiction_id=plan.jurisdiction_id
+    )
+    if district is not None:
+        qs = qs.filter(district_id=district.pk)
+    return qs.select_related("district", "category").order_by("district__code", "code")
+
+
+def adjustment_parcel_choices(*, plan: AnnualPlan, district: District) -> QuerySet[Parcel]:
+    """Return exactly the parcels an adjustment of `district` to `plan` accepts: those pending
+    inclusion (增补地块) and those counted in the plan and still to be supplied (调出地块).
+    The service checks each item's kind against the same predicates (R7)."""
+    in_year = Parcel.objects.filter(district_id=district.pk, plan_year=plan.year)
+    return (
+        in_year.filter(
+            Q(pk__in=in_year.pending_inclusion().values("pk"))
+            | Q(pk__in=in_year.counted_in_plan().filter(status=Parcel.Status.PLANNED).values("pk"))
+        )
+        .select_related("category")
+        .order_by("-inclusion_pending", "code")
+    )
+
+
 def _parcels_in_scope(
     plan: AnnualPlan, district: District | None, excluded_parcel_ids=None
 ) -> QuerySet[Parcel]:
     if district is not None:
-        qs = Parcel.objects.filter(plan_year=plan.year, district_id=district.pk)
+        qs = Parcel.objects.counted_in_plan().filter(plan_year=plan.year, district_id=district.pk)
     else:
         # A literal id list, not a join: with the join PostgreSQL underestimates the rows a
         # hundredfold and sorts to disk instead of hashing the GROUP BY.
@@ -120,7 +162,9 @@ def _parcels_in_scope(
                 "pk", flat=True
             )
         )
-        qs = Parcel.objects.filter(plan_year=plan.year, district_id__in=district_ids)
+        qs = Parcel.objects.counted_in_plan().filter(
+            plan_year=plan.year, district_id__in=district_ids
+        )
     if excluded_parcel_ids is not None:
         qs = qs.exclude(pk__in=excluded_parcel_ids)
     return qs
@@ -480,7 +524,8 @@ def submission_parcels(*, submission: DistrictSubmission) -> QuerySet[Parcel]:
         districtsubmission_id=submission.pk, parcel_id=OuterRef("pk")
     )
     return (
-        Parcel.objects.filter(district_id=submission.district_id, plan_year=submission.plan.year)
+        Parcel.objects.counted_in_plan()
+        .filter(district_id=submission.district_id, plan_year=submission.plan.year)
         .exclude(status=Parcel.Status.WITHDRAWN)
         .select_related("category", "ring")
         .annotate(is_listed=~Exists(excluded))
@@ -860,4 +905,125 @@ def plan_spec(*, plan: AnnualPlan) -> dict:
             }
             for a in plan.allocations.select_related("district", "category_target")
         ],
+    }
+
+
+def _show(value) -> str:
+    """A parameter as the rules page shows it: 是/否, numbers without trailing zeros, — for none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
+    return str(value)
+
+
+def _field(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _show_range(low, high, unit: str) -> str:
+    if low is None:
+        return "—"
+    if high is None or low == high:
+        return f"{_show(low)} {unit}"
+    return f"{_show(low)}–{_show(high)} {unit}"
+
+
+def rule_parameters(*, jurisdiction, on: datetime.date) -> dict[str, list[tuple[str, str]]]:
+    """Return {rule id: [(label, value as text)]} of R1–R8 in force for `jurisdiction` on `on`:
+    the latest published plan's targets (R1–R6) and the plan rule set in effect (R7, R8).
+    For the 规则说明 page; a rule without data for the jurisdiction is absent."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    plan = (
+        AnnualPlan.objects.filter(jurisdiction=jurisdiction, status=AnnualPlan.Status.PUBLISHED)
+        .order_by("-year")
+        .first()
+    )
+    ha = _("公顷")
+    if plan is not None:
+        label = _("%(year)s 年计划") % {"year": plan.year}
+        result["R1"] = [
+            (f"{label}：{_('供应总量')}", _show_range(plan.total_min_ha, plan.total_max_ha, ha))
+        ]
+        result["R2"] = [
+            (t.name, _show_range(t.target_min_ha, t.target_max_ha, ha))
+            for t in plan.category_targets.filter(parent__isnull=True).order_by("sort_order", "pk")
+            if t.target_min_ha is not None
+        ]
+        result["R3"] = [
+            (t.ring.name, f"≈ {_show(t.share_pct)}% ± {_show(t.tolerance_pct)}")
+            for t in plan.ring_targets.select_related("ring")
+        ]
+        result["R4"] = [
+            (q.name, f"{q.get_comparison_display()} {_show(q.threshold_pct)}%")
+            for q in plan.ratio_targets.all()
+        ]
+        if plan.city_target_min_ha is not None:
+            result["R5"] = [
+                (_("市级"), _show_range(plan.city_target_min_ha, plan.city_target_max_ha, ha)),
+                (
+                    _("各区"),
+                    _show_range(plan.district_target_min_ha, plan.district_target_max_ha, ha),
+                ),
+            ]
+        result["R6"] = [
+            (m.due_on.strftime("%m-%d"), f"≥ {_show(m.cumulative_pct)}%")
+            for m in plan.milestones.all()
+        ]
+    rule_set = plan_rule_set_in_effect(jurisdiction=jurisdiction, on=on)
+    if rule_set is not None:
+        deadline = (
+            _("%(m)s月%(d)s日前")
+            % {"m": rule_set.adjustment_deadline_month, "d": rule_set.adjustment_deadline_day}
+            if rule_set.adjustment_deadline_month
+            else _("不设截止日期")
+        )
+        result["R7"] = [
+            (_("调整申请截止"), deadline),
+            (
+                _field(PlanRuleSet, "mid_year_supplement_allowed"),
+                _show(rule_set.mid_year_supplement_allowed),
+            ),
+            (
+                _field(PlanRuleSet, "total_change_needs_override"),
+                _show(rule_set.total_change_needs_override),
+            ),
+            (_("依据"), rule_set.citation),
+        ]
+        result["R8"] = [
+            (_field(PlanRuleSet, name), _show(getattr(rule_set, name)))
+            for name in (
+                "reward_min_completion_pct",
+                "reward_requires_all_milestones",
+                "penalty_below_completion_pct",
+                "penalty_suspension_months",
+            )
+        ]
+    return {k: v for k, v in result.items() if v}
+
+
+def district_share(*, plan: AnnualPlan, district: District, progress: dict) -> dict:
+    """Return what a district's home page compares its list with: its allocation when the plan
+    gives one, else its share of the city plan.
+
+    {"has_allocation": bool, "city_planned_ha", "city_supplied_ha" (ha, the whole jurisdiction,
+    counted in the plan, as of progress's date), "planned_share_pct", "supplied_share_pct"
+    (% of the city's, None without a base)}. One query. Rules R5, R6.
+    """
+    as_of = progress["scope"]["as_of"]
+    city = _parcels_in_scope(plan, None).aggregate(**_sums(as_of=as_of))
+    city_planned, city_supplied = rules.area(city["planned"]), rules.area(city["supplied"])
+    total = progress["total"]
+
+    def share(part, whole):
+        return rules.pct(part, whole) if whole else None
+
+    return {
+        "has_allocation": total["target_min_ha"] is not None,
+        "city_planned_ha": city_planned,
+        "city_supplied_ha": city_supplied,
+        "planned_share_pct": share(total["planned_ha"], city_planned),
+        "supplied_share_pct": share(total["supplied_ha"], city_supplied),
     }
