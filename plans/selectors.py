@@ -115,12 +115,11 @@ def _ring_ancestors(jurisdiction_id: int) -> tuple[dict[int, list[int]], dict[in
     return chains, rings
 
 
-def _district_ids(plan: AnnualPlan, district: District | None) -> list[int]:
+def _district_ids(plan: AnnualPlan, district: District | None):
+    """The district ids in scope: [district] or the plan's jurisdiction's (a subquery)."""
     if district is not None:
         return [district.pk]
-    return list(
-        District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values_list("pk", flat=True)
-    )
+    return District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values("pk")
 
 
 def _ha(m2) -> Decimal:
@@ -132,7 +131,7 @@ _DIMS = ("category_id", "ring_id", "land_source", "in_key_function_area", "near_
 
 
 def _figure_rows(
-    *, plan: AnnualPlan, district_ids: list[int], as_of: datetime.date, excluded_parcel_ids=None
+    *, plan: AnnualPlan, district_ids, as_of: datetime.date, excluded_parcel_ids=None
 ) -> tuple[list[dict], dict[datetime.date, Decimal]]:
     """Return (rows, supplied by day) of the plan's parcels in `district_ids` that count
     (parcels.figures.member_sql), read from the kept figures, never from the parcels:
