@@ -137,9 +137,14 @@ def _sqlite_statements() -> list[str]:
         values = ", ".join(f"{row}.{c.strip()} AS {c.strip()}" for c in columns.split(","))
         return _delta_select("p", f"(SELECT {values})", sign)
 
+    # The last parcel gone (a test database flushed table by table, in any order): no sum can
+    # be left, whatever was deleted first.
+    emptied = [
+        f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM {PARCEL_TABLE})" for table in TABLES
+    ]
     bodies = {
         "insert": _upserts(single("NEW", 1)),
-        "delete": _upserts(single("OLD", -1)),
+        "delete": _upserts(single("OLD", -1)) + emptied,
         "update": _upserts(single("OLD", -1)) + _upserts(single("NEW", 1)),
     }
     for op in OPERATIONS:
