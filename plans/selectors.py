@@ -1,8 +1,8 @@
 """Reads of annual plans, scoped to the user, and the plan progress figures (R1–R6).
 
-Progress is aggregated in the database (GROUP BY) and rolled up in Python over the small
-tables (categories, rings, targets), so the number of queries does not depend on the number of
-parcels.
+Progress is read from the sums kept by database triggers as parcels change (parcels.figures)
+and rolled up in Python over the small tables (categories, rings, targets), so neither the
+number of queries nor their cost depends on the number of parcels.
 """
 
 import datetime
@@ -216,7 +216,8 @@ def plan_progress(
     district without allocation) uses its planned area, and says so in "completion_basis".
     `excluded_parcel_ids` (ids or a values_list queryset, used as a subquery) leaves parcels out,
     e.g. those a district took off its submitted list (R9).
-    Runs a constant number of queries whatever the number of parcels.
+    Runs a constant number of queries whatever the number of parcels, on the kept sums
+    (parcels.figures, _figure_rows), never on the parcels (but the excluded ones).
 
     Shape (plain dicts and lists, ready for JSON/spreadsheet export)::
 
@@ -668,7 +669,8 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
     Completion = area supplied by the milestone date ÷ the district's allocated total (lower
     bound), or its planned area when the plan gives no allocation. Areas in hectares, % with two
     places. Counted up to `as_of` (default today), never past the plan year's 31 December
-    (rules.figures_as_of). Seven queries whatever the number of districts and parcels.
+    (rules.figures_as_of). Eight queries whatever the number of districts and parcels: the
+    figures are read from the kept sums (parcels.figures), never from the parcels.
     Rule R6, 郑州市市本级2024年度国有建设用地供应计划 §六(二).
     """
     as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
