@@ -12,7 +12,8 @@ Public API used by other parts of the project (register export, benchmarks):
 - ``rule_set_effective(jurisdiction=, on=)`` → the LeaseRuleSet in force on an award date (R25).
 - ``statutory_max_years(category=)`` → the statutory maximum term of a land use (R11).
 - ``reminder_due_list(today=)`` → every (contract, deadline, due date, lead time) to remind of
-  today, found with one indexed query (see services.reminder_sweep).
+  today, found with one index lookup on the contracts' next reminder day (reminder_day, see
+  services.reminder_sweep).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from assessments import rules
 from assessments.models import (
+    REMINDED_DEADLINE,
     AssessmentTemplate,
     Contract,
     DeadlineKind,
@@ -301,76 +303,88 @@ class DueReminder:
     lead_days: int
 
 
-# (state, stored date field, deadline kinds) — table C; one index per (state, field).
-_SWEEP_SPEC = [
-    (
-        Contract.State.LEASING,
-        "assessment_application_due",
-        (DeadlineKind.ASSESSMENT_APPLICATION, DeadlineKind.RENEWAL_APPLICATION),
+@dataclass(frozen=True)
+class ContractLook:
+    """A contract the sweep read today: where its schedule stood (compare-and-set values) and
+    the next day it must be read (None: nothing left to remind)."""
+
+    contract_id: int
+    was_next_on: datetime.date
+    updated_at: datetime.datetime
+    next_on: datetime.date | None
+
+
+# State → the deadline kinds reminded (table C); the date field is the model's
+# REMINDED_DEADLINE, so the schedule written on contract save and the sweep agree.
+_SWEEP_KINDS = {
+    Contract.State.LEASING: (
+        DeadlineKind.ASSESSMENT_APPLICATION,
+        DeadlineKind.RENEWAL_APPLICATION,
     ),
-    (Contract.State.ASSESSMENT_APPLIED, "lease_end", (DeadlineKind.ASSESSMENT_DECISION,)),
-    (Contract.State.PASSED, "transfer_application_due", (DeadlineKind.TRANSFER_APPLICATION,)),
-    (Contract.State.TRANSFER_APPLIED, "lease_end", (DeadlineKind.TRANSFER_CONTRACT,)),
-    (Contract.State.TRANSFER_SIGNED, "lease_end", (DeadlineKind.LAND_PRICE,)),
-    (Contract.State.TRANSFERRED, "registration_due", (DeadlineKind.TITLE_REGISTRATION,)),
-    (Contract.State.FAILED, "lease_end", (DeadlineKind.EXIT,)),
-]
+    Contract.State.ASSESSMENT_APPLIED: (DeadlineKind.ASSESSMENT_DECISION,),
+    Contract.State.PASSED: (DeadlineKind.TRANSFER_APPLICATION,),
+    Contract.State.TRANSFER_APPLIED: (DeadlineKind.TRANSFER_CONTRACT,),
+    Contract.State.TRANSFER_SIGNED: (DeadlineKind.LAND_PRICE,),
+    Contract.State.TRANSFERRED: (DeadlineKind.TITLE_REGISTRATION,),
+    Contract.State.FAILED: (DeadlineKind.EXIT,),
+}
+assert set(_SWEEP_KINDS) == set(REMINDED_DEADLINE)
 
 
 def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
-    """Return every reminder that applies on `today`: for each active table-C deadline within
-    its rule set's largest lead time (or overdue up to OVERDUE_LOOKBACK_DAYS), the lead time
-    rules.reminder_lead_for picks.
+    """Return every reminder that applies on `today` (reminder_day's first part)."""
+    return reminder_day(today=today)[0]
 
-    Two queries whatever the number of contracts: the rule sets' lead times, then one range
-    scan over the indexed (state, deadline date) columns. The contracts carry only the fields
-    the sweep reads (number, state, dates, enterprise name and e-mail, parcel name and district).
+
+def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[ContractLook]]:
+    """Return (the reminders that apply on `today`, the contracts read with their next day).
+
+    A reminder applies for each active table-C deadline within its rule set's largest lead time
+    (or overdue up to OVERDUE_LOOKBACK_DAYS), with the lead time rules.reminder_lead_for picks.
+    Only the contracts whose indexed `reminder_next_on` has come are read (Contract.save sets
+    it to the first day a reminder applies; the sweep moves it on to the day the next lead time
+    opens, services.reminder_sweep), so a day costs the contracts with something due, not every
+    contract in the window. Two queries: the rule sets' lead times, one index range scan.
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {
         pk: _parse_leads(value)
         for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")
     }
-    if not lead_sets:
-        return []
-    max_lead = max((max(leads) for leads in lead_sets.values() if leads), default=0)
-    low, high = (
-        today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS),
-        today + datetime.timedelta(days=max_lead),
-    )
-    condition = Q()
-    for state, field, _kinds in _SWEEP_SPEC:
-        condition |= Q(state=state, **{f"{field}__range": (low, high)})
     # Only what the sweep reads: a catch-up day covers thousands of contracts.
     contracts = (
-        Contract.objects.filter(condition)
+        Contract.objects.filter(reminder_next_on__lte=today)
         .select_related("parcel", "enterprise")
         .only(
             "number",
             "state",
             "rule_set",
+            "reminder_next_on",
+            "updated_at",
             "enterprise__name",
             "enterprise__contact_email",
             "parcel__name",
             "parcel__district",
-            *{field for _state, field, _kinds in _SWEEP_SPEC},
+            *set(REMINDED_DEADLINE.values()),
         )
         .order_by()
     )
-    result = []
+    oldest = today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    result, looks = [], []
     for contract in contracts.iterator(chunk_size=2000):
         leads = lead_sets.get(contract.rule_set_id, ())
-        for state, field, kinds in _SWEEP_SPEC:
-            if contract.state != state:
-                continue
-            due = getattr(contract, field)
-            if due is None:
-                continue
+        due = contract.reminded_deadline()
+        next_on = None
+        if due is not None:
+            next_on = rules.reminder_next_look(due=due, today=today, leads=leads)
             lead = rules.reminder_lead_for(due=due, today=today, leads=leads)
-            if lead is None:
-                continue
-            result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
-    return result
+            if lead is not None and due >= oldest:
+                kinds = _SWEEP_KINDS[contract.state]
+                result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
+        looks.append(
+            ContractLook(contract.pk, contract.reminder_next_on, contract.updated_at, next_on)
+        )
+    return result, looks
 
 
 def _parse_leads(value: str) -> tuple[int, ...]:
