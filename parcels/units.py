@@ -32,6 +32,8 @@ UNIT_ALIASES = {
     "mu": AreaUnit.MU,
     "亩": AreaUnit.MU,
 }
+# The stored values themselves, built once: AreaUnit.values is a new list on every access.
+UNITS_BY_VALUE = {unit.value: unit for unit in AreaUnit}
 
 
 def parse_unit(text: str) -> AreaUnit:
@@ -56,7 +58,7 @@ def to_hectares(value, unit: str) -> Decimal:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(gettext("面积不是数字：%(value)s") % {"value": repr(value)}) from exc
-    unit = parse_unit(unit) if unit not in AreaUnit.values else AreaUnit(unit)
+    unit = UNITS_BY_VALUE.get(unit) or parse_unit(unit)
     if unit == AreaUnit.SQUARE_METRE:
         amount = amount / SQUARE_METRES_PER_HECTARE
     elif unit == AreaUnit.MU:
