@@ -24,7 +24,7 @@ from parcels.selectors import district_list_for_user, parcel_list
 
 S = Contract.State
 PAGE_SIZE = 50
-PUBLIC_PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 25  # per list: two lists on one public page
 
 
 def _get_contract(request, pk) -> Contract:

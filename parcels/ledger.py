@@ -33,6 +33,7 @@ from parcels.resources import (
     UNIT_HEADER,
     CellError,
     ParcelResource,
+    cell_blank,
     cell_text,
     row_problem,
 )
@@ -202,7 +203,7 @@ def ledger_check(
     check.total_rows = 0
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=2):
-        if not any(cell_text(cell) for cell in raw):
+        if all(cell_blank(cell) for cell in raw):
             continue
         check.total_rows += 1
         row = dict(zip(headers, raw, strict=False))

@@ -1,5 +1,6 @@
 """Area units. Hectare is the unit of record: 1 ha = 10,000 m² = 15 亩 (DOMAIN.md glossary)."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
@@ -71,9 +72,10 @@ def hectares_to_mu(hectares: Decimal) -> Decimal:
     return (hectares * MU_PER_HECTARE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@functools.cache
 def max_hectares() -> Decimal:
     """Return the largest area a parcel can hold, in hectares (99,999,999.9999: Parcel.area_ha
-    has 12 digits, 4 of them decimal)."""
+    has 12 digits, 4 of them decimal). Computed once: the import asks for every row."""
     from landsupply.validators import decimal_max
     from parcels.models import Parcel
 
