@@ -28,10 +28,7 @@ ROWS = [
 
 
 def stored():
-    return {
-        row[1]: row[2:]
-        for row in Parcel.objects.order_by("code").values_list("district_id", *FIELD_NAMES)
-    }
+    return {row[1]: row for row in Parcel.objects.values_list(*FIELD_NAMES)}  # by code
 
 
 def test_ledger_import_stores_what_the_library_import_stores(beijing, write_ledger):
