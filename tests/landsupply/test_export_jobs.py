@@ -166,3 +166,28 @@ def test_streamed_job_export_is_formula_safe(
         client.get(reverse("export_job_download", args=[csv_job.pk])).streaming_content
     ).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+
+
+def test_contract_register_job_holds_only_the_enterprises_contracts(
+    client, reference_data, settings, celery_eager, django_capture_on_commit_callbacks
+):
+    from tests.factories import ContractFactory, EnterpriseUserFactory
+
+    settings.EXPORT_INLINE_MAX_ROWS = 1
+    mine = [ContractFactory(number=f"XZ-MINE-{i}") for i in range(2)]
+    ContractFactory(number="XZ-OTHER")
+    for contract in mine[1:]:
+        contract.enterprise = mine[0].enterprise
+        contract.save(update_fields=["enterprise"])
+    user = EnterpriseUserFactory(enterprise=mine[0].enterprise)
+    client.force_login(user)
+
+    start_export(client, django_capture_on_commit_callbacks, reverse("assessments:register_export"))
+
+    job = ExportJob.objects.get()
+    rows = read_xlsx(
+        b"".join(client.get(reverse("export_job_download", args=[job.pk])).streaming_content)
+    )
+    assert sorted(r[0] for r in rows[1:]) == ["XZ-MINE-0", "XZ-MINE-1"]
+    client.force_login(EnterpriseUserFactory())
+    assert client.get(reverse("export_job_download", args=[job.pk])).status_code == 404
