@@ -48,9 +48,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-## make bench: the performance figures (builds its own data in DATABASE_URL's database)
+## make bench: the performance figures at 10k, 100k and 1M parcels, in a database of their own
+## (DATABASE_URL's name + _bench, dropped at the end). SIZE=1000000: one size; ONLY=pages: one figure
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SIZE),--size $(SIZE)) $(if $(ONLY),--only $(ONLY))
 
 # The rules and the services that enforce deadlines (mutmut names: module.x_function__mutmut_N).
 MUTANTS := "assessments.rules.*" "plans.rules.*" "landsupply.workdays.*" \

@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from assessments import selectors
 from assessments.filters import ContractFilter
-from landsupply.exports import Sheet, xlsx_response
+from landsupply.export_jobs import bounded_count
+from landsupply.exports import Export
+from landsupply.views import export_download
 from parcels.selectors import district_list_for_user
 
 HEADERS = [
@@ -17,45 +19,49 @@ HEADERS = [
 ]  # fmt: skip
 
 
+def _register_rows(queryset):
+    for c in queryset.iterator(chunk_size=2000):
+        yield [
+            c.number, c.parcel.district.name, c.parcel.code, c.parcel.name, c.enterprise.name,
+            c.get_land_source_display(), c.get_award_method_display(), c.get_state_display(),
+            c.base_price, c.lease_years, c.transfer_years, c.lease_start, c.lease_end,
+            c.lease_rent, c.annual_rent, c.deposit, c.transfer_price,
+            c.assessment_application_due, c.renewal_application_due,
+            c.transfer_application_due, c.transfer_term_start, c.transfer_term_end,
+        ]  # fmt: skip
+
+
+def _filtered(*, user, query):
+    return ContractFilter(
+        query,
+        queryset=selectors.contract_list(user=user),
+        districts=district_list_for_user(user=user),
+    ).qs
+
+
+def contract_register_count(*, user, query, limit: int) -> int:
+    """Return how many contracts the register would hold, counting at most `limit` + 1."""
+    return bounded_count(_filtered(user=user, query=query), limit)
+
+
+def contract_register(*, user, query) -> Export:
+    """Return the register of every contract `user` may see (enterprise: its own), filtered
+    like the list page (`query`), as an Export (amounts in yuan, dates)."""
+    queryset = _filtered(user=user, query=query)
+    return Export(
+        name=f"先租后让合同台账-{timezone.localdate().isoformat()}",
+        title="先租后让合同台账",
+        headers=HEADERS,
+        rows=_register_rows(queryset),
+        total=queryset.count(),
+    )
+
+
 @login_required
 def contract_register_export(request):
-    """Every contract the user may see (enterprise: its own), filtered like the list page."""
-    contract_filter = ContractFilter(
-        request.GET,
-        queryset=selectors.contract_list(user=request.user),
-        districts=district_list_for_user(user=request.user),
-    )
-    rows = (
-        [
-            c.number,
-            c.parcel.district.name,
-            c.parcel.code,
-            c.parcel.name,
-            c.enterprise.name,
-            c.get_land_source_display(),
-            c.get_award_method_display(),
-            c.get_state_display(),
-            c.base_price,
-            c.lease_years,
-            c.transfer_years,
-            c.lease_start,
-            c.lease_end,
-            c.lease_rent,
-            c.annual_rent,
-            c.deposit,
-            c.transfer_price,
-            c.assessment_application_due,
-            c.renewal_application_due,
-            c.transfer_application_due,
-            c.transfer_term_start,
-            c.transfer_term_end,
-        ]  # fmt: skip
-        for c in contract_filter.qs.iterator(chunk_size=2000)
-    )
-    stamp = timezone.localdate().isoformat()
-    return xlsx_response(
-        [Sheet("先租后让合同台账", HEADERS, rows)], f"先租后让合同台账-{stamp}.xlsx"
-    )
+    """Every contract the user may see, filtered like the list page; a large register is
+    prepared in the background (landsupply.export_jobs)."""
+    return export_download(request, kind="contracts", file_format="xlsx")
 
 
 class PdfUnavailable(RuntimeError):

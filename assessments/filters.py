@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Contract
 from landsupply.models import District
-from parcels.models import LandSource
+from parcels.models import LandSource, Parcel
 
 
 class ContractFilter(django_filters.FilterSet):
@@ -36,3 +36,29 @@ class ContractFilter(django_filters.FilterSet):
             | Q(parcel__name__icontains=value)
             | Q(enterprise__name__icontains=value)
         )
+
+
+class PublicOfferedFilter(django_filters.FilterSet):
+    """The public disclosure page's filters (R24): a district of any jurisdiction; for the
+    contracts also their execution status. Both lists read the same ?district=."""
+
+    district = django_filters.ModelChoiceFilter(
+        label=_("区"), queryset=District.objects.order_by("jurisdiction_id", "sort_order")
+    )
+
+    class Meta:
+        model = Parcel
+        fields = ["district"]
+
+
+class PublicContractFilter(django_filters.FilterSet):
+    district = django_filters.ModelChoiceFilter(
+        label=_("区"),
+        field_name="parcel__district",
+        queryset=District.objects.order_by("jurisdiction_id", "sort_order"),
+    )
+    state = django_filters.ChoiceFilter(label=_("执行情况"), choices=Contract.State.choices)
+
+    class Meta:
+        model = Contract
+        fields = ["district", "state"]

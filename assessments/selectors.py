@@ -79,16 +79,18 @@ def indicator_report_get(*, user: User, pk: int) -> IndicatorReport:
     )
 
 
+# Sort keys of the public page's lists (landsupply.paging): unique, and each served by an
+# index (the contract number's; the parcels' (district, code)), so any page is one seek.
+PUBLIC_CONTRACT_ORDER = ("number",)
+PUBLIC_OFFERED_ORDER = ("district_id", "code")
+
+
 def contract_list_public() -> QuerySet[Contract]:
-    """Return every contract for the public disclosure page (R24); the template shows only
-    parcel, district, area, terms and execution status — no money paid, contacts or reports.
-    Rule R24, 北京市工业用地先租后让指导意见（试行） §四(二).
+    """Return every contract for the public disclosure page (R24), ordered by number; the
+    template shows only parcel, district, area, terms and execution status — no money paid,
+    contacts or reports. Rule R24, 北京市工业用地先租后让指导意见（试行） §四(二).
     """
-    return (
-        _base_queryset()
-        .select_related("parcel__category")
-        .order_by("parcel__district__jurisdiction_id", "parcel__district__sort_order", "number")
-    )
+    return _base_queryset().select_related("parcel__category").order_by(*PUBLIC_CONTRACT_ORDER)
 
 
 def rule_set_effective(*, jurisdiction: Jurisdiction, on: datetime.date) -> LeaseRuleSet:
@@ -432,13 +434,14 @@ def _plain(value) -> str | None:
 
 def parcel_list_offered_public() -> QuerySet[Parcel]:
     """Return the parcels offered (planned, not yet supplied) by lease-then-transfer, for the
-    public disclosure page: every district, no login. R24, 北京市工业用地先租后让指导意见（试行）."""
+    public disclosure page: every district, no login, by district and code.
+    R24, 北京市工业用地先租后让指导意见（试行）."""
     return (
         Parcel.objects.filter(
             supply_method=SupplyMethod.LEASE_THEN_TRANSFER, status=Parcel.Status.PLANNED
         )
         .select_related("district", "category")
-        .order_by("district__sort_order", "code")
+        .order_by(*PUBLIC_OFFERED_ORDER)
     )
 
 

@@ -14,15 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import exports, forms, selectors, services
-from assessments.filters import ContractFilter
+from assessments.filters import ContractFilter, PublicContractFilter, PublicOfferedFilter
 from assessments.models import Contract, ExitRecord, IndicatorReport
 from landsupply.access import role_required
 from landsupply.forms import add_service_error
 from landsupply.models import User
+from landsupply.paging import keyset_page
 from parcels.selectors import district_list_for_user, parcel_list
 
 S = Contract.State
 PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 25  # per list: two lists on one public page
 
 
 def _get_contract(request, pk) -> Contract:
@@ -354,12 +356,25 @@ def evidence_download(request, pk):
 
 def public_list(request):
     """Public disclosure (R24), no login: land offered and supplied by lease-then-transfer and
-    the execution status; no payments, contacts or indicator reports."""
+    the execution status; no payments, contacts or indicator reports. Both lists are filtered
+    (district; status) and paged by keyset (landsupply.paging), each with its own cursor, so
+    any page costs one index seek."""
+    offered_filter = PublicOfferedFilter(
+        request.GET, queryset=selectors.parcel_list_offered_public()
+    )
+    contract_filter = PublicContractFilter(request.GET, queryset=selectors.contract_list_public())
     return render(
         request,
         "assessments/public_list.html",
         {
-            "contracts": selectors.contract_list_public(),
-            "offered": selectors.parcel_list_offered_public(),
+            "filter": contract_filter,
+            "offered": keyset_page(
+                offered_filter.qs, keys=selectors.PUBLIC_OFFERED_ORDER, query=request.GET,
+                prefix="o_", size=PUBLIC_PAGE_SIZE,
+            ),
+            "contracts": keyset_page(
+                contract_filter.qs, keys=selectors.PUBLIC_CONTRACT_ORDER, query=request.GET,
+                prefix="c_", size=PUBLIC_PAGE_SIZE,
+            ),
         },
-    )
+    )  # fmt: skip

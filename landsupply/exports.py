@@ -14,7 +14,12 @@ written as plain text:
 
 Numbers, dates and booleans stay numbers, dates and booleans. Workbooks are written with
 openpyxl's write-only mode into a temporary file that spills to disk, so memory stays flat;
-responses stream that file.
+responses stream that file. Rows are consumed once, as they come (pass a generator over
+`queryset.iterator()`), so no export holds its rows in memory.
+
+A table that may be large is an `Export` (file name, sheet title, headers, rows): the view sends
+it at once (`export_response`) when it is small and otherwise a Celery worker writes it with
+`write_export` (landsupply.export_jobs): the same writer either way.
 """
 
 import csv
@@ -163,6 +168,47 @@ def csv_response(headers: Sequence, rows: Iterable[Sequence], filename: str):
 
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def write_csv(headers: Sequence, rows: Iterable[Sequence], target) -> None:
+    """Write a formula-safe .csv (UTF-8 with BOM) to the binary file `target`."""
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([csv_value(v) for v in headers])
+    for row in rows:
+        writer.writerow([csv_value(v) for v in row])
+    text.flush()
+    text.detach()  # leave `target` open for the caller
+
+
+@dataclass
+class Export:
+    """A table to download: `name` (file name without extension), the sheet `title`, header
+    row, rows (consumed once) and, when known, how many rows there are (for progress)."""
+
+    name: str
+    title: str
+    headers: Sequence
+    rows: Iterable[Sequence]
+    total: int | None = None
+
+    def sheet(self) -> Sheet:
+        return Sheet(self.title, self.headers, self.rows)
+
+
+def write_export(export: Export, file_format: str, target) -> None:
+    """Write `export` as .xlsx or .csv (`file_format`) to the binary file `target`."""
+    if file_format == "csv":
+        write_csv(export.headers, export.rows, target)
+    else:
+        write_xlsx([export.sheet()], target)
+
+
+def export_response(export: Export, file_format: str):
+    """Return `export` as a download (.xlsx built in a spooled file, .csv streamed)."""
+    if file_format == "csv":
+        return csv_response(export.headers, export.rows, f"{export.name}.csv")
+    return xlsx_response([export.sheet()], f"{export.name}.xlsx")
 
 
 def dataset_sheet(dataset, title: str) -> Sheet:

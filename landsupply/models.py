@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from landsupply.storage import get_private_storage
+
 
 class Jurisdiction(models.Model):
     code = models.SlugField(_("代码"), max_length=32, unique=True)
@@ -259,3 +261,66 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class ExportJob(models.Model):
+    """One large export written by a Celery worker (landsupply.export_jobs): who asked, what
+    (a registered kind and the list page's filters), its progress and the finished file.
+
+    The file is kept in private storage (landsupply.storage) and served only to the user who
+    asked. queued → running → done | failed.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV (.csv)"
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("申请人")
+    )
+    kind = models.CharField(_("导出内容"), max_length=32)
+    file_format = models.CharField(_("格式"), max_length=8, choices=Format.choices)
+    query = models.CharField(_("筛选条件"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已写入行数"), default=0)
+    file = models.FileField(
+        _("文件"), upload_to="exports/%Y/%m/", storage=get_private_storage, blank=True
+    )
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.filename or self.kind} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("export_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Share of rows written so far, 0–100."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)

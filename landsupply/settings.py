@@ -349,6 +349,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # A ledger import without progress for this long (its worker died) is marked failed.
 PARCEL_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("PARCEL_IMPORT_TIMEOUT_MINUTES", "30"))
+# An export longer than this many rows is written by a Celery worker (landsupply.export_jobs)
+# with a progress page, never within a web request (gunicorn's timeout is 30 s; 20,000 parcels
+# take about 3 s to write).
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "20000"))
 # --- Boundaries and the map (boundaries app) --------------------------------------------
 # Overlap of two parcels' boundaries tolerated as a surveying sliver, square metres.
 BOUNDARIES_OVERLAP_TOLERANCE_M2 = float(os.environ.get("BOUNDARIES_OVERLAP_TOLERANCE_M2", "1.0"))

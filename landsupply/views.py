@@ -1,11 +1,15 @@
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from landsupply import export_jobs
 from landsupply.access import city_staff_required
 from landsupply.consistency import consistency_findings
-from landsupply.models import Jurisdiction, User
+from landsupply.exports import export_response
+from landsupply.models import ExportJob, Jurisdiction, User
 from landsupply.rulebook import rule_entries
 from landsupply.services import notification_mark_all_read, notification_mark_read
 
@@ -94,3 +98,73 @@ def rules_page(request):
             "today": today,
         },
     )
+
+
+def export_download(request, *, kind: str, file_format: str):
+    """The download of a registered export (landsupply.export_jobs) with the page's filters.
+
+    GET: a file of at most EXPORT_INLINE_MAX_ROWS rows is sent at once; a larger one gets a
+    page offering to prepare it in the background (GET never changes data). POST: start that
+    export job and go to its progress page. The calling view checks the role.
+    """
+    if request.method == "POST":
+        job = export_jobs.export_job_create(
+            user=request.user, kind=kind, file_format=file_format, query=request.GET.urlencode()
+        )
+        return redirect(job)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    count = export_jobs.export_count(kind=kind, user=request.user, query=request.GET)
+    if count <= export_jobs.inline_limit():
+        export = export_jobs.export_build(kind=kind, user=request.user, query=request.GET)
+        return export_response(export, file_format)
+    return render(
+        request,
+        "landsupply/export_start.html",
+        {
+            "limit": export_jobs.inline_limit(),
+            "file_format": file_format,
+            "recent": export_jobs.export_job_list(user=request.user)[:10],
+        },
+    )
+
+
+def _get_export_job(request, pk) -> ExportJob:
+    try:
+        return export_jobs.export_job_get(user=request.user, pk=pk)
+    except ExportJob.DoesNotExist as exc:
+        raise Http404(_("没有这个导出任务，或您无权查看。")) from exc
+
+
+@login_required
+def export_job(request, pk):
+    """The progress of one of the user's export jobs, then its download link."""
+    return render(request, "landsupply/export_job.html", {"job": _get_export_job(request, pk)})
+
+
+@login_required
+def export_job_status(request, pk):
+    job = _get_export_job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "processed": job.processed_rows,
+            "total": job.total_rows,
+            "percent": job.percent,
+            "finished": job.finished,
+        }
+    )
+
+
+@login_required
+def export_job_download(request, pk):
+    """The finished file of one of the user's export jobs, from private storage."""
+    job = _get_export_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404(_("文件尚未生成。"))
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("文件尚未生成。")) from exc
+    return FileResponse(handle, as_attachment=True, filename=job.filename)

@@ -6,19 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from landsupply.access import staff_required
-from landsupply.exports import Sheet, csv_response, dataset_sheet, xlsx_response
+from landsupply.exports import Sheet, xlsx_response
 from landsupply.models import User
 from landsupply.uploads import limits_for
+from landsupply.views import export_download
 from parcels import imports, selectors
-from parcels.filters import ParcelFilter
 from parcels.models import ParcelImport
-from parcels.resources import LEDGER_COLUMNS, ParcelResource
+from parcels.resources import LEDGER_COLUMNS
 
 PAGE_ERRORS = 1000
 
@@ -170,13 +169,5 @@ def import_errors(request, pk):
 @staff_required
 def parcel_export(request, file_format="xlsx"):
     """The parcel list as .xlsx (or .csv), with the list page's filters, in the import
-    template's columns (so an exported file can be edited and imported back)."""
-    districts = selectors.district_list_for_user(user=request.user)
-    parcel_filter = ParcelFilter(
-        request.GET, queryset=selectors.parcel_list(user=request.user), districts=districts
-    )
-    dataset = ParcelResource(districts=districts).export(queryset=parcel_filter.qs)
-    name = f"地块清单-{timezone.localdate().isoformat()}"
-    if file_format == "csv":
-        return csv_response(dataset.headers, dataset, f"{name}.csv")
-    return xlsx_response([dataset_sheet(dataset, _("地块台账"))], f"{name}.xlsx")
+    template's columns (parcels.exports); a large list is prepared in the background."""
+    return export_download(request, kind="parcels", file_format=file_format)

@@ -34,6 +34,7 @@ from parcels.resources import (
     UNIT_HEADER,
     CellError,
     ParcelResource,
+    cell_blank,
     cell_text,
     row_problem,
 )
@@ -203,7 +204,7 @@ def ledger_check(
     check.total_rows = 0
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=2):
-        if not any(cell_text(cell) for cell in raw):
+        if all(cell_blank(cell) for cell in raw):
             continue
         check.total_rows += 1
         row = dict(zip(headers, raw, strict=False))

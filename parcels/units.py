@@ -1,5 +1,6 @@
 """Area units. Hectare is the unit of record: 1 ha = 10,000 m² = 15 亩 (DOMAIN.md glossary)."""
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
@@ -32,6 +33,8 @@ UNIT_ALIASES = {
     "mu": AreaUnit.MU,
     "亩": AreaUnit.MU,
 }
+# The stored values themselves, built once: AreaUnit.values is a new list on every access.
+UNITS_BY_VALUE = {unit.value: unit for unit in AreaUnit}
 
 
 def parse_unit(text: str) -> AreaUnit:
@@ -56,7 +59,7 @@ def to_hectares(value, unit: str) -> Decimal:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(gettext("面积不是数字：%(value)s") % {"value": repr(value)}) from exc
-    unit = parse_unit(unit) if unit not in AreaUnit.values else AreaUnit(unit)
+    unit = UNITS_BY_VALUE.get(unit) or parse_unit(unit)
     if unit == AreaUnit.SQUARE_METRE:
         amount = amount / SQUARE_METRES_PER_HECTARE
     elif unit == AreaUnit.MU:
@@ -69,9 +72,10 @@ def hectares_to_mu(hectares: Decimal) -> Decimal:
     return (hectares * MU_PER_HECTARE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+@functools.cache
 def max_hectares() -> Decimal:
     """Return the largest area a parcel can hold, in hectares (99,999,999.9999: Parcel.area_ha
-    has 12 digits, 4 of them decimal)."""
+    has 12 digits, 4 of them decimal). Computed once: the import asks for every row."""
     from landsupply.validators import decimal_max
     from parcels.models import Parcel
 

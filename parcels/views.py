@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -7,6 +6,7 @@ from django.utils.translation import gettext as _
 from landsupply.access import staff_required
 from landsupply.forms import add_service_error
 from landsupply.history import history_rows
+from landsupply.paging import EstimatingPaginator
 from parcels import selectors, services
 from parcels.filters import ParcelFilter
 from parcels.forms import ParcelForm, SupplyRecordForm
@@ -28,7 +28,11 @@ def parcel_list(request):
     parcel_filter = ParcelFilter(
         request.GET, queryset=selectors.parcel_list(user=request.user), districts=districts
     )
-    page = Paginator(parcel_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = EstimatingPaginator(parcel_filter.qs, PAGE_SIZE)
+    if request.GET.get("page") == "last":
+        page = paginator.last_page()
+    else:
+        page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

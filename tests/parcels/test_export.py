@@ -68,3 +68,32 @@ def test_parcel_list_links_to_import_and_filtered_export(client, beijing):
     page = client.get(reverse("parcels:list"), {"status": "planned"}).text
     assert reverse("parcels:import_start") in page
     assert reverse("parcels:export") + "?status=planned" in page
+
+
+def test_streamed_rows_are_the_resources_own_export(beijing):
+    """parcels.exports renders plain column values with the resource's widgets instead of
+    building a model per row: the rows must be exactly ParcelResource.export()'s."""
+    from django.http import QueryDict
+
+    from parcels.exports import parcel_export
+    from parcels.resources import ParcelResource
+    from parcels.selectors import district_list_for_user, parcel_list
+
+    industrial = beijing["categories"]["industrial"]
+    ParcelFactory(
+        district=beijing["haidian"], code="HD-1", category=industrial, in_key_function_area=True,
+        key_function_area_name="中关村", supply_method="lease_then_transfer", land_source="stock",
+    )  # fmt: skip
+    SuppliedParcelFactory(
+        district=beijing["daxing"], code="DX-1", category=industrial, area_ha=Decimal("0.0001"),
+        transaction_price=Decimal("12000000.50"), contract_number="HT-1", awardee="=cmd",
+    )  # fmt: skip
+    user = beijing["city_user"]
+
+    export = parcel_export(user=user, query=QueryDict(""))
+    districts = district_list_for_user(user=user)
+    dataset = ParcelResource(districts=districts).export(queryset=parcel_list(user=user))
+
+    assert list(export.headers) == list(dataset.headers)
+    assert [list(r) for r in export.rows] == [list(r) for r in dataset]
+    assert export.total == 2
