@@ -3,10 +3,10 @@ operation with schemathesis against the app (WSGI, demo data, a district token) 
 and no response that breaks the schema. Examples per operation are few so CI stays fast."""
 
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
