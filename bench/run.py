@@ -631,6 +631,8 @@ def make_contracts(n):
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    # The previous size's (its contracts are gone with the TRUNCATE).
+    Enterprise.objects.filter(credit_code__startswith="91BENCHP").delete()
     enterprises = Enterprise.objects.bulk_create([
         Enterprise(name=f"基准测试企业P{i}", credit_code=f"91BENCHP{i:010d}")
         for i in range(BENCH_ENTERPRISES)

@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Contract, IndicatorReport
 from boundaries.models import BoundaryImport
-from landsupply.models import User
+from landsupply.models import ExportJob, User
 from parcels.models import Parcel, ParcelImport
 from plans import services as plan_services
 from plans.models import AdjustmentRequest, AnnualPlan
@@ -67,6 +67,9 @@ OBJECT_OF = {
     "assessments:notice": "decided_contract",
     "assessments:notice_pdf": "decided_contract",
     "assessments:action": "contract",
+    "export_job": "export_job",
+    "export_job_status": "export_job",
+    "export_job_download": "export_job",
 }
 # The API (under /api/ and its alias /api/v1/): GET on a POST-only action answers 405.
 for _namespace in ("api", "api_v1"):
@@ -217,6 +220,7 @@ def demo_site():
         "decided_contract": decided or contract,
         "report": IndicatorReport.objects.first() or contract,
         "notification": haidian.notifications.create(title="演示通知"),
+        "export_job": ExportJob.objects.create(user=haidian, kind="parcels", file_format="xlsx"),
         "user": haidian,
     }
     return objects
