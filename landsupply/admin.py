@@ -9,6 +9,7 @@ from landsupply.models import (
     CalendarDay,
     District,
     Enterprise,
+    ExportJob,
     Jurisdiction,
     Notification,
     Ring,
@@ -174,6 +175,24 @@ class StoredFileAdmin(ScopedAdmin):
     search_fields = ["name"]
     fields = ["name", "size", "created_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ScopedAdmin):
+    """Background exports (landsupply.export_jobs), read-only: who asked, what, how far. The
+    file is served only to the user who asked, by the export-job views."""
+
+    list_display = ["pk", "user", "kind", "file_format", "status", "processed_rows", "created_at"]
+    list_filter = ["status", "kind"]
+    fields = ["user", "kind", "file_format", "query", "status", "total_rows", "processed_rows"]
+    readonly_fields = fields
+    scope = {"jurisdiction": "user__jurisdiction_id", "district": "user__district_id"}
 
     def has_add_permission(self, request):
         return False
