@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
+from landsupply.leads import reminder_lead_for  # noqa: F401 - table C lead times, one place
+
 FEN = Decimal("0.01")
 YEAR_PLACES = Decimal("0.0001")
 
@@ -753,19 +755,3 @@ def exit_settlement(
         ecological_damage=money(ecological_damage),
         net_payable_to_holder=money(net),
     )
-
-
-def reminder_lead_for(
-    *, due: datetime.date, today: datetime.date, leads: tuple[int, ...]
-) -> int | None:
-    """Return the reminder lead time (days) that applies today for a deadline on `due`:
-    the smallest lead L with due − today ≤ L, so a missed day is caught up without sending
-    the longer leads late; 0 means overdue (today after due). None when nothing is due yet.
-
-    Table C (DOMAIN.md); lead times are the rule set's reminder_lead_days.
-    """
-    days_left = (due - today).days
-    if days_left < 0:
-        return 0
-    fitting = [lead for lead in leads if lead > 0 and days_left <= lead]
-    return min(fitting) if fitting else None

@@ -286,6 +286,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "plans.tasks.milestone_check_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    "daily-plan-reminders": {
+        "task": "plans.tasks.plan_reminder_sweep_task",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # After the day's reminders, so that they are in the digest.
+    "daily-digest": {
+        "task": "landsupply.tasks.digest_sweep_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "parcel-import-expire": {
         "task": "parcels.tasks.parcel_import_expire_task",
         "schedule": crontab(minute="*/5"),

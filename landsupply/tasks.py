@@ -1,0 +1,27 @@
+"""Celery tasks of the project package: thin wrappers around landsupply.notify."""
+
+import datetime
+import logging
+
+from celery import shared_task
+
+from landsupply import notify
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="landsupply.tasks.notification_email_task")
+def notification_email_task(notification_ids: list[int]) -> int:
+    """Send the immediate e-mails of `notification_ids` (queued by notify.deliver after the
+    commit); return how many were sent. Each goes out once (notify.email_each)."""
+    return notify.email_each(notification_ids)
+
+
+@shared_task(name="landsupply.tasks.digest_sweep_task")
+def digest_sweep_task(today: str | None = None) -> int:
+    """Send the daily digests (Celery beat "daily-digest"); `today` (ISO date) overrides the
+    local date. Exactly once per user and day (notify.digest_sweep)."""
+    day = datetime.date.fromisoformat(today) if today else None
+    sent = notify.digest_sweep(today=day)
+    logger.info("digest sweep sent %d digests", len(sent))
+    return len(sent)
