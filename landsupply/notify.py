@@ -269,7 +269,7 @@ def _queue_email(notification_ids: list[int]) -> None:
 
 
 def _absolute(url: str) -> str:
-    base = getattr(settings, "LANDSUPPLY_SITE_URL", "").rstrip("/")
+    base = settings.LANDSUPPLY_SITE_URL.rstrip("/")
     return f"{base}{url}" if url and base else url
 
 

@@ -255,6 +255,8 @@ STORAGES = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "landsupply@localhost")
+# The site's address, for links in notification e-mails (landsupply.notify).
+LANDSUPPLY_SITE_URL = os.environ.get("LANDSUPPLY_SITE_URL", "")
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
