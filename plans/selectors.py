@@ -870,7 +870,8 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
 
     City staff of a jurisdiction: filed adjustment requests to decide (R7), submitted district
     lists to review (R9), missed milestones of plans whose year is not closed (R6). District
-    staff: their district's returned lists to revise and resubmit (R9). Three queries for city
+    staff: their district's returned lists to revise and resubmit (R9). Lists and flags of a
+    closed plan year wait for nobody. Three queries for city
     staff, one for district staff, whatever the number of rows.
     """
     items: list[TodoItem] = []
@@ -895,7 +896,9 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
                 )
             )
         submissions = DistrictSubmission.objects.filter(
-            plan__jurisdiction_id=user.jurisdiction_id, status=DistrictSubmission.Status.SUBMITTED
+            plan__jurisdiction_id=user.jurisdiction_id,
+            plan__year_close__isnull=True,
+            status=DistrictSubmission.Status.SUBMITTED,
         ).select_related("district", "plan")
         for s in submissions:
             items.append(
@@ -938,6 +941,7 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
             district_id=user.district_id,
             status=DistrictSubmission.Status.RETURNED,
             plan__status=AnnualPlan.Status.PUBLISHED,
+            plan__year_close__isnull=True,
         ).select_related("plan"):
             items.append(
                 TodoItem(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services as contract_services
 from landsupply.models import District
@@ -140,6 +141,12 @@ def test_enterprise_sees_missing_indicator_reports_of_last_year(worked_example):
     items = todo_for_user(holder, on=D(2026, 3, 1))
     assert [i.kind for i in items] == ["indicator_reports"]
     assert "8" in items[0].title
+    with translation.override("en"):
+        title = todo_for_user(holder, on=D(2026, 3, 1))[0].title
+    assert (
+        title
+        == f"Contract {contract.number}: report the 2025 performance indicators (8 not reported)"
+    )
     report_all(contract, holder, year=2025)
     assert kinds(holder, D(2026, 3, 1)) == []
 
