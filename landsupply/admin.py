@@ -35,6 +35,7 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     list_filter = ["role", "jurisdiction", "district"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("角色与归属"), {"fields": ["role", "jurisdiction", "district", "enterprise"]}),
+        (_("邮件通知"), {"fields": ["email_preference"]}),
     )
     scope = {"jurisdiction": "jurisdiction_id"}
 

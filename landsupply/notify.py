@@ -247,13 +247,7 @@ def deliver(
         .exclude(email="")
         .values_list("pk", flat=True)
     )
-    to_mail = [n.pk for n in rows if n.recipient_id in each and n.pk is not None]
-    if not to_mail and each:  # backends that do not return primary keys from bulk_create
-        to_mail = list(
-            Notification.objects.filter(
-                recipient_id__in=each, message_id=message, emailed_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
+    to_mail = [n.pk for n in rows if n.recipient_id in each]  # PostgreSQL and SQLite set pk
     if to_mail:
         transaction.on_commit(partial(_queue_email, to_mail))
     return rows
