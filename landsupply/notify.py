@@ -308,7 +308,7 @@ def digest_sweep(*, today: datetime.date | None = None, connection=None) -> list
     notifications not yet e-mailed: claim ``digest:<user>:<today>`` (landsupply.claims), send
     one e-mail listing them in the site's language, and mark them e-mailed. Run twice on a day,
     or in two workers, it sends each user one digest; a failed send releases the claim for the
-    next run. Queries: three, plus three per digest sent.
+    next run. Queries: two (the pending notifications, the claim), plus one per digest sent.
     """
     today = today or timezone.localdate()
     pending = (
