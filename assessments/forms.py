@@ -5,7 +5,7 @@ import os
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments import rules
+from assessments import rules, selectors
 from assessments.models import AssessmentTemplate, AwardMethod, Indicator, IndicatorKind, Violation
 from landsupply.models import Enterprise
 from landsupply.uploads import check_evidence
@@ -97,15 +97,49 @@ class ConfirmForm(forms.Form):
 
 
 class AssessmentDecideForm(forms.Form):
+    """The district's decision (R18). Starts empty: the clerk chooses, never a default; a
+    decision departing from the system's proposal needs a reason (R17); the view then asks for
+    confirmation naming the consequence (selectors.decision_consequence)."""
+
     passed = forms.TypedChoiceField(
         label=_("考核结论"),
-        choices=[("1", _("通过")), ("0", _("未通过"))],
+        choices=[("", _("— 请选择 —")), ("1", _("通过")), ("0", _("未通过"))],
         coerce=lambda v: v == "1",
+        empty_value=None,
+        error_messages={"required": _("请选择考核结论（通过或未通过）。")},
     )
     notice_number = forms.CharField(label=_("书面通知编号"), max_length=100)
     remarks = forms.CharField(
-        label=_("考核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("考核意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("考核结论与系统建议不一致时必填，说明理由。"),
     )
+
+    def __init__(self, *args, contract, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposal = selectors.assessment_proposal(contract)
+        self.proposed_pass = selectors.assessment_proposed_pass(self.proposal)
+
+    def clean(self):
+        data = super().clean()
+        passed = data.get("passed")
+        if (
+            passed is not None
+            and passed != self.proposed_pass
+            and not data.get("remarks", "").strip()
+        ):
+            self.add_error(
+                "remarks",
+                _(
+                    "考核意见：结论（%(decided)s）与系统建议（%(proposed)s）不一致，须填写理由（R17）。"
+                )
+                % {
+                    "decided": _("通过") if passed else _("未通过"),
+                    "proposed": _("通过") if self.proposed_pass else _("不通过"),
+                },
+            )
+        return data
 
 
 class RenewalApplyForm(forms.Form):

@@ -6,6 +6,7 @@ stored on the contract (kept current by services.contract_recompute) so that pag
 reminder sweep can read and index them. Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18).
 """
 
+import datetime
 import os
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments import rules
-from landsupply.leads import validate_lead_days
+from landsupply.leads import parse_lead_days, validate_lead_days
 from landsupply.models import District, Enterprise, Jurisdiction
 from landsupply.storage import get_private_storage
 from parcels.models import LandSource, LandUseCategory, Parcel
@@ -184,6 +185,21 @@ class LeaseRuleSet(models.Model):
     def __str__(self):
         return f"{self.jurisdiction} · {self.name}（{self.effective_from:%Y-%m-%d} 起）"
 
+    def save(self, *args, **kwargs):
+        """Save; when the reminder lead times change, restart the reminder schedule of the
+        contracts under this rule set (services.reminder_schedule_reset)."""
+        changed = (
+            self.pk is not None
+            and LeaseRuleSet.objects.filter(pk=self.pk)
+            .exclude(reminder_lead_days=self.reminder_lead_days)
+            .exists()
+        )
+        super().save(*args, **kwargs)
+        if changed:
+            from assessments.services import reminder_schedule_reset
+
+            reminder_schedule_reset(contracts=self.contracts.all())
+
     def clean(self):
         if self.effective_until and self.effective_until < self.effective_from:
             raise ValidationError({"effective_until": _("失效日期不能早于生效日期。")})
@@ -204,9 +220,8 @@ class LeaseRuleSet(models.Model):
 
     @property
     def lead_days(self) -> tuple[int, ...]:
-        return tuple(
-            sorted({int(p) for p in self.reminder_lead_days.split(",") if p.strip()}, reverse=True)
-        )
+        """The reminder lead times, largest first (landsupply.leads.parse_lead_days)."""
+        return parse_lead_days(self.reminder_lead_days)
 
     @property
     def indicator_kinds(self) -> tuple[str, ...]:
@@ -325,10 +340,17 @@ class Contract(models.Model):
     title_certificate_number = models.CharField(_("不动产权证书号"), max_length=100, blank=True)
 
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    reminder_next_on = models.DateField(
+        _("下次检查提醒日期"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("提醒任务从这一天起读取本合同；为空表示没有待提醒的期限"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(verbose_name=_("合同历史"))
+    history = HistoricalRecords(verbose_name=_("合同历史"), excluded_fields=["reminder_next_on"])
 
     class Meta:
         verbose_name = _("先租后让合同")
@@ -353,13 +375,39 @@ class Contract(models.Model):
             ),
             models.Index(fields=["enterprise", "state"], name="contract_enterprise_state"),
             models.Index(fields=["state", "registration_due"], name="contract_state_reg_due"),
+            # The reminder sweep: the contracts whose next reminder day has come.
+            models.Index(fields=["reminder_next_on"], name="contract_reminder_next_on"),
         ]
 
     def __str__(self):
         return f"{self.number} {self.parcel.name}"
 
+    def save(self, *args, **kwargs):
+        """Save, and (re)start the reminder schedule from the deadline the new state has: the
+        sweep reads the contract again from reminder_first_look on (table C)."""
+        self.reminder_next_on = self.reminder_first_look()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "reminder_next_on"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("assessments:contract_detail", args=[self.pk])
+
+    def reminded_deadline(self) -> datetime.date | None:
+        """The date of the table-C deadline the contract's state is reminded of, or None."""
+        field = REMINDED_DEADLINE.get(self.state)
+        return getattr(self, field) if field else None
+
+    def reminder_first_look(self, leads: tuple[int, ...] | None = None) -> datetime.date | None:
+        """The first day the reminder sweep must read this contract (rules.reminder_first_look),
+        from its state's deadline and its rule set's lead times (`leads`, read when None)."""
+        due = self.reminded_deadline()
+        if due is None:
+            return None
+        if leads is None:
+            leads = self.rule_set.lead_days if self.rule_set_id else ()
+        return rules.reminder_first_look(due=due, leads=leads)
 
     @property
     def rent_paid(self) -> Decimal:
@@ -380,6 +428,19 @@ class Contract(models.Model):
             self.State.TRANSFERRED,
             self.State.REGISTERED,
         }
+
+
+# The table-C deadline each contract state is reminded of (the reminder sweep's selector adds
+# the deadline kinds): state → stored date field.
+REMINDED_DEADLINE = {
+    Contract.State.LEASING: "assessment_application_due",
+    Contract.State.ASSESSMENT_APPLIED: "lease_end",
+    Contract.State.PASSED: "transfer_application_due",
+    Contract.State.TRANSFER_APPLIED: "lease_end",
+    Contract.State.TRANSFER_SIGNED: "lease_end",
+    Contract.State.TRANSFERRED: "registration_due",
+    Contract.State.FAILED: "lease_end",
+}
 
 
 class ContractEvent(models.Model):

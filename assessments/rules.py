@@ -20,7 +20,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
-from landsupply.leads import reminder_lead_for  # noqa: F401 - table C lead times, one place
+# Table C lead times live in one place (landsupply.leads); the names stay importable from here.
+from landsupply.leads import (  # noqa: F401
+    reminder_first_look,
+    reminder_lead_for,
+    reminder_next_look,
+)
 
 FEN = Decimal("0.01")
 YEAR_PLACES = Decimal("0.0001")

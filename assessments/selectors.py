@@ -12,7 +12,8 @@ Public API used by other parts of the project (register export, benchmarks):
 - ``rule_set_effective(jurisdiction=, on=)`` → the LeaseRuleSet in force on an award date (R25).
 - ``statutory_max_years(category=)`` → the statutory maximum term of a land use (R11).
 - ``reminder_due_list(today=)`` → every (contract, deadline, due date, lead time) to remind of
-  today, found with one indexed query (see services.reminder_sweep).
+  today, found with one index lookup on the contracts' next reminder day (reminder_day, see
+  services.reminder_sweep).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import rules
 from assessments.models import (
+    REMINDED_DEADLINE,
     AssessmentTemplate,
     Contract,
     DeadlineKind,
@@ -35,6 +37,7 @@ from assessments.models import (
     LeaseRuleSet,
     StatutoryTermLimit,
 )
+from landsupply import workdays
 from landsupply.access import scope_to_user
 from landsupply.leads import parse_lead_days
 from landsupply.models import District, Jurisdiction, User
@@ -305,76 +308,88 @@ class DueReminder:
     lead_days: int
 
 
-# (state, stored date field, deadline kinds) — table C; one index per (state, field).
-_SWEEP_SPEC = [
-    (
-        Contract.State.LEASING,
-        "assessment_application_due",
-        (DeadlineKind.ASSESSMENT_APPLICATION, DeadlineKind.RENEWAL_APPLICATION),
+@dataclass(frozen=True)
+class ContractLook:
+    """A contract the sweep read today: where its schedule stood (compare-and-set values) and
+    the next day it must be read (None: nothing left to remind)."""
+
+    contract_id: int
+    was_next_on: datetime.date
+    updated_at: datetime.datetime
+    next_on: datetime.date | None
+
+
+# State → the deadline kinds reminded (table C); the date field is the model's
+# REMINDED_DEADLINE, so the schedule written on contract save and the sweep agree.
+_SWEEP_KINDS = {
+    Contract.State.LEASING: (
+        DeadlineKind.ASSESSMENT_APPLICATION,
+        DeadlineKind.RENEWAL_APPLICATION,
     ),
-    (Contract.State.ASSESSMENT_APPLIED, "lease_end", (DeadlineKind.ASSESSMENT_DECISION,)),
-    (Contract.State.PASSED, "transfer_application_due", (DeadlineKind.TRANSFER_APPLICATION,)),
-    (Contract.State.TRANSFER_APPLIED, "lease_end", (DeadlineKind.TRANSFER_CONTRACT,)),
-    (Contract.State.TRANSFER_SIGNED, "lease_end", (DeadlineKind.LAND_PRICE,)),
-    (Contract.State.TRANSFERRED, "registration_due", (DeadlineKind.TITLE_REGISTRATION,)),
-    (Contract.State.FAILED, "lease_end", (DeadlineKind.EXIT,)),
-]
+    Contract.State.ASSESSMENT_APPLIED: (DeadlineKind.ASSESSMENT_DECISION,),
+    Contract.State.PASSED: (DeadlineKind.TRANSFER_APPLICATION,),
+    Contract.State.TRANSFER_APPLIED: (DeadlineKind.TRANSFER_CONTRACT,),
+    Contract.State.TRANSFER_SIGNED: (DeadlineKind.LAND_PRICE,),
+    Contract.State.TRANSFERRED: (DeadlineKind.TITLE_REGISTRATION,),
+    Contract.State.FAILED: (DeadlineKind.EXIT,),
+}
+assert set(_SWEEP_KINDS) == set(REMINDED_DEADLINE)
 
 
 def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
-    """Return every reminder that applies on `today`: for each active table-C deadline within
-    its rule set's largest lead time (or overdue up to OVERDUE_LOOKBACK_DAYS), the lead time
-    rules.reminder_lead_for picks.
+    """Return every reminder that applies on `today` (reminder_day's first part)."""
+    return reminder_day(today=today)[0]
 
-    Two queries whatever the number of contracts: the rule sets' lead times, then one range
-    scan over the indexed (state, deadline date) columns. The contracts carry only the fields
-    the sweep reads (number, state, dates, enterprise name and e-mail, parcel name and district).
+
+def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[ContractLook]]:
+    """Return (the reminders that apply on `today`, the contracts read with their next day).
+
+    A reminder applies for each active table-C deadline within its rule set's largest lead time
+    (or overdue up to OVERDUE_LOOKBACK_DAYS), with the lead time rules.reminder_lead_for picks.
+    Only the contracts whose indexed `reminder_next_on` has come are read (Contract.save sets
+    it to the first day a reminder applies; the sweep moves it on to the day the next lead time
+    opens, services.reminder_sweep), so a day costs the contracts with something due, not every
+    contract in the window. Two queries: the rule sets' lead times, one index range scan.
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {
         pk: parse_lead_days(value)
         for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")
     }
-    if not lead_sets:
-        return []
-    max_lead = max((max(leads) for leads in lead_sets.values() if leads), default=0)
-    low, high = (
-        today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS),
-        today + datetime.timedelta(days=max_lead),
-    )
-    condition = Q()
-    for state, field, _kinds in _SWEEP_SPEC:
-        condition |= Q(state=state, **{f"{field}__range": (low, high)})
     # Only what the sweep reads: a catch-up day covers thousands of contracts.
     contracts = (
-        Contract.objects.filter(condition)
+        Contract.objects.filter(reminder_next_on__lte=today)
         .select_related("parcel", "enterprise")
         .only(
             "number",
             "state",
             "rule_set",
+            "reminder_next_on",
+            "updated_at",
             "enterprise__name",
             "enterprise__contact_email",
             "parcel__name",
             "parcel__district",
-            *{field for _state, field, _kinds in _SWEEP_SPEC},
+            *set(REMINDED_DEADLINE.values()),
         )
         .order_by()
     )
-    result = []
+    oldest = today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    result, looks = [], []
     for contract in contracts.iterator(chunk_size=2000):
         leads = lead_sets.get(contract.rule_set_id, ())
-        for state, field, kinds in _SWEEP_SPEC:
-            if contract.state != state:
-                continue
-            due = getattr(contract, field)
-            if due is None:
-                continue
+        due = contract.reminded_deadline()
+        next_on = None
+        if due is not None:
+            next_on = rules.reminder_next_look(due=due, today=today, leads=leads)
             lead = rules.reminder_lead_for(due=due, today=today, leads=leads)
-            if lead is None:
-                continue
-            result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
-    return result
+            if lead is not None and due >= oldest:
+                kinds = _SWEEP_KINDS[contract.state]
+                result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
+        looks.append(
+            ContractLook(contract.pk, contract.reminder_next_on, contract.updated_at, next_on)
+        )
+    return result, looks
 
 
 def assessment_proposal(contract: Contract) -> list[dict]:
@@ -576,3 +591,141 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
                 "R19",
             )
     return items
+
+
+def assessment_proposed_pass(proposal: list[dict]) -> bool:
+    """Return the system's proposal from assessment_proposal rows: pass only when every
+    indicator is reported and met. Rule R17, 北京市工业用地先租后让指导意见（试行） §三(二)."""
+    return rules.proposed_outcome([row["met"] for row in proposal])
+
+
+def decision_consequence(
+    contract: Contract, *, action: str, data: dict, today: datetime.date
+) -> tuple[str, str] | None:
+    """Return (key, text) naming what a decision entails, to be confirmed before it is made, or
+    None when the action needs no confirmation. The key changes with the decision, so a
+    confirmation given for one outcome never stands for the other.
+
+    assessment_decide pass: the holder applies for the transfer contract within the rule set's
+    N days of the notice (R19); fail: exit before the lease end, the land is recovered (R20).
+    violation with serious: the contract ends and the land is recovered (R22).
+    Rules R19, R20, R22, 北京市工业用地先租后让指导意见（试行） §三(五)、§三(六).
+    """
+    if action == "assessment_decide":
+        if data.get("passed") is True:
+            due = rules.transfer_application_due(
+                notice_date=today,
+                params=contract.rule_set.parameters(
+                    statutory_max_years=statutory_max_years(category=contract.parcel.category)
+                ),
+                period_end=workdays.deadline,
+            )
+            return "pass", _(
+                "考核通过：书面通知今日出具，%(enterprise)s 须在收到通知后 %(d)s 日内（%(due)s 前）"
+                "申请签订出让合同并缴纳地价款（R19）。"
+            ) % {
+                "enterprise": contract.enterprise,
+                "d": contract.rule_set.transfer_application_days,
+                "due": due.isoformat(),
+            }
+        if data.get("passed") is False:
+            return "fail", _(
+                "考核未通过：%(enterprise)s 须在租赁合同到期（%(end)s）前退出，"
+                "区政府收回土地使用权并注销登记（R20）。"
+            ) % {"enterprise": contract.enterprise, "end": contract.lease_end.isoformat()}
+    if action == "violation" and data.get("serious"):
+        return "terminate", _(
+            "情节严重：合同 %(number)s 将解除，土地使用权由区政府收回，不能撤销（R22）。"
+        ) % {"number": contract.number}
+    return None
+
+
+def enterprise_overdue_notice(contract: Contract, *, today: datetime.date) -> str | None:
+    """Return, for the holder of a contract whose application period has passed, the one
+    message saying what happens next (no form can help then), or None.
+
+    Leasing after the assessment/renewal application day (R18, R21): the lease runs to its end,
+    then the district recovers the land (R20). Passed after the transfer application day (R19):
+    the district decides. Rules R18–R21, 北京市工业用地先租后让指导意见（试行） §三(五).
+    """
+    state = contract.state
+    if state == Contract.State.LEASING and contract.assessment_application_due:
+        last = max(
+            d for d in (contract.assessment_application_due, contract.renewal_application_due) if d
+        )
+        if today > last:
+            return _(
+                "考核申请和续租申请的期限已于 %(due)s 截止（R18、R21），本合同不能再申请考核或续租。"
+                "租赁期于 %(end)s 届满后，区政府将收回土地使用权并注销登记（R20）。"
+                "如有疑问或需提前退还土地，请联系%(district)s规划自然资源主管部门。"
+            ) % {
+                "due": last.isoformat(),
+                "end": contract.lease_end.isoformat(),
+                "district": contract.parcel.district,
+            }
+    if (
+        state == Contract.State.PASSED
+        and contract.transfer_application_due
+        and today > contract.transfer_application_due
+    ):
+        return _(
+            "申请签订出让合同的期限已于 %(due)s 截止（R19），已不能在系统中申请。"
+            "请联系%(district)s规划自然资源主管部门，由其决定后续处理。"
+        ) % {
+            "due": contract.transfer_application_due.isoformat(),
+            "district": contract.parcel.district,
+        }
+    return None
+
+
+def rule_parameters(
+    *, jurisdiction: Jurisdiction, on: datetime.date
+) -> dict[str, list[tuple[str, str]]]:
+    """Return {rule id: [(label, value as text)]} of R11–R25 in the lease rule set in force for
+    `jurisdiction` on `on`, for the 规则说明 page; {} when none is in force (R25)."""
+    try:
+        rule_set = rule_set_effective(jurisdiction=jurisdiction, on=on)
+    except rules.RuleViolation:
+        return {}
+
+    def field(name: str) -> tuple[str, str]:
+        value = getattr(rule_set, name)
+        if isinstance(value, bool):
+            shown = _("是") if value else _("否")
+        elif name == "exit_part_year":
+            shown = str(rule_set.get_exit_part_year_display())
+        else:
+            shown = str(value) if value not in (None, "") else "—"
+        return str(LeaseRuleSet._meta.get_field(name).verbose_name), shown
+
+    statutory = [
+        (str(limit.purpose), _("%(n)s 年") % {"n": limit.max_years})
+        for limit in StatutoryTermLimit.objects.order_by("-max_years")
+    ]
+    return {
+        "R11": [
+            field("max_lease_years"),
+            field("max_total_years"),
+            field("extension_allowed"),
+            *statutory,
+        ],
+        "R17": [field("required_indicator_kinds")],
+        "R18": [field("application_lead_months")],
+        "R19": [field("transfer_application_days"), field("registration_period_days")],
+        "R21": [
+            field("application_lead_months"),
+            field("max_renewal_years"),
+            field("max_total_renewal_years"),
+            field("renewals_may_follow"),
+        ],
+        "R23": [field("exit_part_year")],
+        "R25": [
+            (_("规则"), rule_set.name),
+            field("effective_from"),
+            (
+                str(LeaseRuleSet._meta.get_field("effective_until").verbose_name),
+                rule_set.effective_until.isoformat() if rule_set.effective_until else _("长期有效"),
+            ),
+            (_("依据"), rule_set.citation),
+        ],
+    }

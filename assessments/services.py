@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop as N_
 
 from assessments import rules, selectors
 from assessments.models import (
+    REMINDED_DEADLINE,
     Assessment,
     AssessmentTemplate,
     AwardMethod,
@@ -40,12 +41,14 @@ from assessments.models import (
     Indicator,
     IndicatorKind,
     IndicatorReport,
+    LeaseRuleSet,
     ReminderDelivery,
     Renewal,
     Violation,
 )
 from landsupply import notify, workdays
 from landsupply.claims import rows_source
+from landsupply.leads import parse_lead_days
 from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
@@ -1294,40 +1297,133 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     """Return what this sweep sent: one dict per reminder (contract number, kind, due date,
     lead days, recipients, resumed).
 
-    Finds due reminders with one query (selectors.reminder_due_list), then claims every
-    (contract, deadline, due date, lead time) with one INSERT … ON CONFLICT DO UPDATE … WHERE
-    … RETURNING: the unique row is the claim, and only the sweep whose statement returns the row
-    sends it, so two sweeps or two workers never send the same reminder twice. Sends e-mail
-    (Django mail, one connection for the sweep) and an in-app Notification to the people table C
-    names. Each reminder is marked sent, with its notifications written, in its own transaction
-    right after its e-mail went out; a failed e-mail releases its claim and is retried by the
-    next sweep.
+    Finds due reminders with one index lookup (selectors.reminder_day: the contracts whose
+    `reminder_next_on` has come), then works in batches of REMINDER_BATCH: claims the batch's
+    (contract, deadline, due date, lead time) rows with one INSERT … ON CONFLICT DO UPDATE …
+    WHERE … RETURNING (the unique row is the claim: only the sweep whose statement returns the
+    row sends it, so two sweeps or two workers never send the same reminder twice), sends their
+    e-mails (Django mail, one connection for the sweep), then marks the sent ones sent and
+    writes their in-app notifications in one transaction; a failed e-mail releases its claim
+    and is retried by the next sweep. At the end, each contract read whose reminders of today
+    are all sent moves on to the day its next lead time opens (compare-and-set: a contract
+    saved meanwhile keeps the schedule its save wrote).
 
-    What a killed sweep leaves (the duplicate window): reminders it marked sent stay sent; the
-    ones it had not reached yet stay claimed, are taken again after STALE_CLAIM and sent once
-    (flagged `resumed`); only the one e-mail that was on its way when the process died — handed
-    to the mail server but not yet marked — may be sent a second time. E-mail cannot be
-    exactly-once; every attempt of a reminder carries the same Message-ID (_message_id), so
-    mail systems that drop repeated Message-IDs drop that duplicate too.
+    What a killed sweep leaves (the duplicate window): batches it marked stay sent; the ones it
+    had not reached stay claimed, are taken again after STALE_CLAIM and sent once (flagged
+    `resumed`). The e-mails of the batch in flight — handed to the mail server but not yet
+    marked — may be sent a second time: at most REMINDER_BATCH. An interruption Python sees
+    (a Celery time limit, a warm or cold shutdown raising in the task) marks the e-mails sent
+    so far before it propagates, so then only the one e-mail in flight can go twice; SIGKILL or
+    a power cut leaves the whole batch. E-mail cannot be exactly-once; every attempt of a
+    reminder carries the same Message-ID (_message_id), so mail systems that drop repeated
+    Message-IDs drop those duplicates too.
 
-    Queries: a fixed number for finding, claiming and reading the audience, plus two per
-    reminder sent (its notifications, its sent mark; three on PostgreSQL, see
-    _reminder_mark_sent). Not atomic on purpose: claims are committed before sending.
+    Queries: a fixed number for finding and reading the audience, plus per batch its claim, its
+    marks (three statements), and the schedule update at the end, whatever the number of
+    contracts. Not atomic on purpose: claims are committed before sending.
     Table C, rules R18–R21.
     """
     today = _today(today)
-    due = selectors.reminder_due_list(today=today)
+    due, looks = selectors.reminder_day(today=today)
     if not due:
+        _reminder_advance(looks, unsent=set())
         return []
     by_key = {(d.contract.pk, d.kind, d.due, d.lead_days): d for d in due}
-    token = uuid.uuid4()
-    claimed = _reminder_claim(sorted(by_key), token=token, now=timezone.now())
-    if not claimed:
-        return []
-
+    keys = sorted(by_key)
     contracts = {d.contract.pk: d.contract for d in due}
     enterprise_users, district_users = _reminder_audience(contracts.values())
     texts = _ReminderTexts()
+    connection = connection or get_connection()
+    results, unsent = [], set()
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - transport down: claim nothing, retry tomorrow
+        logger.warning("reminder sweep: mail connection failed: %s", exc)
+        _reminder_advance(looks, unsent={key[0] for key in keys})
+        return []
+    try:
+        for start in range(0, len(keys), REMINDER_BATCH):
+            batch = keys[start : start + REMINDER_BATCH]
+            token = uuid.uuid4()
+            claimed = _reminder_claim(batch, token=token, now=timezone.now())
+            if len(claimed) < len(batch):
+                unsent |= _reminder_unsent(batch, claimed)
+            if claimed:
+                results += _reminder_send_batch(
+                    claimed,
+                    token=token,
+                    contracts=contracts,
+                    audience=(enterprise_users, district_users),
+                    texts=texts,
+                    connection=connection,
+                    unsent=unsent,
+                )
+    finally:
+        connection.close()
+    _reminder_advance(looks, unsent=unsent)
+    return results
+
+
+def reminder_schedule_reset(*, contracts=None, model=None, rule_sets=None) -> int:
+    """Set `reminder_next_on` of `contracts` (a Contract queryset; default all) to the first day
+    a reminder of their state's deadline applies (rules.reminder_first_look), or None when their
+    state has none. For what bypasses Contract.save (bulk loads, the migration that added the
+    schedule) and for a rule set whose lead times changed. `model`, `rule_sets`: the historical
+    models in a migration. Return the number of contracts scheduled. One statement per 5,000.
+    """
+    model = model or Contract
+    leads = {
+        pk: parse_lead_days(value)
+        for pk, value in (rule_sets or LeaseRuleSet).objects.values_list("pk", "reminder_lead_days")
+    }
+    qs = contracts if contracts is not None else model.objects.all()
+    qs.exclude(state__in=list(REMINDED_DEADLINE)).exclude(reminder_next_on=None).update(
+        reminder_next_on=None
+    )
+    fields = sorted(set(REMINDED_DEADLINE.values()))
+    table = model._meta.db_table
+    rows, count = [], 0
+
+    def flush():
+        source, params = rows_source([("id", "bigint"), ("next_on", "date")], rows)
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET reminder_next_on = s.next_on FROM ({source}) AS s "
+                f"WHERE {table}.id = s.id",
+                params,
+            )
+
+    values = (
+        qs.filter(state__in=list(REMINDED_DEADLINE))
+        .order_by()
+        .values_list("pk", "state", "rule_set_id", *fields)
+    )
+    for pk, state, rule_set_id, *dates in values.iterator(chunk_size=5000):
+        due = dict(zip(fields, dates, strict=True))[REMINDED_DEADLINE[state]]
+        rows.append((pk, rules.reminder_first_look(due=due, leads=leads.get(rule_set_id, ()))))
+        if len(rows) == 5000:
+            flush()
+            count += len(rows)
+            rows = []
+    if rows:
+        flush()
+        count += len(rows)
+    return count
+
+
+# Reminders claimed, sent and marked together: the most a sweep killed outright (SIGKILL) can
+# send twice.
+REMINDER_BATCH = 200
+
+
+def _reminder_send_batch(
+    claimed, *, token, contracts, audience, texts, connection, unsent
+) -> list[dict]:
+    """Send the claimed reminders of one batch, then mark them sent in one transaction; release
+    the failed ones (their contracts join `unsent`). Return the result dicts of the sent ones.
+    On an interruption (any BaseException) the ones already sent are marked before it goes on.
+    """
+    enterprise_users, district_users = audience
     urls = {
         pk: reverse("assessments:contract_detail", args=[pk])
         for pk in {key[0] for _pk, key, _again in claimed}
@@ -1335,19 +1431,12 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
     resumed = [pk for pk, _key, again in claimed if again]
     if resumed:
         logger.warning(
-            "reminder sweep: %d reminders of an interrupted sweep are sent now; the one that sweep"
-            " was sending when it stopped may reach its recipients twice (ids %s)",
+            "reminder sweep: %d reminders of an interrupted sweep are sent now; the batch that "
+            "sweep was sending when it stopped may reach its recipients twice (ids %s)",
             len(resumed),
             resumed,
         )
-    connection = connection or get_connection()
-    failed, results = [], []
-    try:
-        connection.open()
-    except Exception as exc:  # noqa: BLE001 - transport down: release every claim, retry later
-        logger.warning("reminder sweep: mail connection failed: %s", exc)
-        _reminder_release(token, [(pk, str(exc)[:1000]) for pk, *_rest in claimed])
-        return []
+    failed, sent, results = [], [], []
     try:
         for pk, key, again in claimed:
             contract_id, kind, due_date, lead_days = key
@@ -1373,26 +1462,26 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                 except Exception as exc:  # noqa: BLE001 - any transport error: release and retry later
                     logger.warning("reminder %s failed: %s", pk, exc)
                     failed.append((pk, str(exc)[:1000]))
+                    unsent.add(contract_id)
                     continue
             shown = addresses or [name for _pk, name, _email, _pref in people]
-            # Marked sent right after its own send: a sweep killed after this sends it never again.
-            _reminder_mark_sent(
-                pk,
-                token=token,
-                recipients=", ".join(shown),
-                notifications=[
-                    Notification(
-                        recipient_id=user_pk,
-                        message_id="lease_reminder",
-                        params=texts.params(
-                            contract, kind=kind, due_date=due_date, lead_days=lead_days
-                        ),
-                        title=title,
-                        url=urls[contract_id],
-                        emailed_at=sent_at if email and pref == EACH and addresses else None,
-                    )
-                    for user_pk, _n, email, pref in people
-                ],
+            params = texts.params(contract, kind=kind, due_date=due_date, lead_days=lead_days)
+            sent.append(
+                (
+                    pk,
+                    ", ".join(shown),
+                    [
+                        Notification(
+                            recipient_id=user_pk,
+                            message_id="lease_reminder",
+                            params=params,
+                            title=title,
+                            url=urls[contract_id],
+                            emailed_at=sent_at if email and pref == EACH and addresses else None,
+                        )
+                        for user_pk, _n, email, pref in people
+                    ],
+                )
             )
             results.append(
                 {
@@ -1406,34 +1495,98 @@ def reminder_sweep(*, today: datetime.date | None = None, connection=None) -> li
                 }
             )
     finally:
-        connection.close()
-    if failed:
-        _reminder_release(token, failed)
+        # Runs on an interruption too: what went out is marked before the sweep stops.
+        if sent:
+            lost = _reminder_mark_sent(sent, token=token)
+            unsent |= {key[0] for pk, key, _again in claimed if pk in lost}
+        if failed:
+            _reminder_release(token, failed)
     return results
+
+
+def _reminder_unsent(batch: list[tuple], claimed: list) -> set[int]:
+    """Return the contracts of `batch` with a reminder this sweep did not claim and that is not
+    sent (another sweep holds it): they are read again tomorrow. One query."""
+    mine = {key for _pk, key, _again in claimed}
+    others = [key for key in batch if key not in mine]
+    rows = ReminderDelivery.objects.filter(
+        contract_id__in={key[0] for key in others}, sent_at__isnull=True
+    ).values_list("contract_id", "kind", "due_date", "lead_days")
+    held = set(others)
+    return {row[0] for row in rows if tuple(row) in held}
 
 
 @transaction.atomic
 def _reminder_mark_sent(
-    pk: int, *, token: uuid.UUID, recipients: str, notifications: list[Notification]
-) -> bool:
-    """Mark reminder `pk` sent and write its in-app notifications, in one transaction, if this
-    sweep still holds its claim (a sweep slower than STALE_CLAIM may have lost it: then the
-    taker sends it, and nothing is written here). Return whether it was marked.
+    sent: list[tuple[int, str, list[Notification]]], *, token: uuid.UUID
+) -> set:
+    """Mark the reminders `sent` [(id, recipients, notifications)] sent and write their in-app
+    notifications, in one transaction, for those this sweep still holds (a sweep slower than
+    STALE_CLAIM may have lost some: then the taker sends them, and nothing is written here).
+    Return the ids not marked. Three statements whatever the batch size.
 
     On PostgreSQL the commit does not wait for the disk flush (synchronous_commit off for this
-    transaction only: one fsync per reminder made the sweep five times slower). A killed worker
-    loses nothing by it; a crash of the database server itself within a fraction of a second
-    after the commit can lose the mark, and the reminder is then sent again, flagged resumed.
+    transaction only). A killed worker loses nothing by it; a crash of the database server
+    itself within a fraction of a second after the commit can lose the marks, and those
+    reminders are then sent again, flagged resumed.
     """
+    table = ReminderDelivery._meta.db_table
     if db_connection.vendor == "postgresql":
         with db_connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    marked = ReminderDelivery.objects.filter(pk=pk, claim_token=token).update(
-        sent_at=timezone.now(), recipients=recipients
+    token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(
+        token, db_connection
     )
-    if marked:
-        Notification.objects.bulk_create(notifications)
-    return bool(marked)
+    now = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(
+        timezone.now(), db_connection
+    )
+    source, params = rows_source(
+        [("id", "bigint"), ("recipients", "text")], [(pk, who) for pk, who, _n in sent]
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sent_at = %s, recipients = s.recipients FROM ({source}) AS s "
+            f"WHERE {table}.id = s.id AND {table}.claim_token = %s AND {table}.sent_at IS NULL "
+            f"RETURNING {table}.id",
+            [now, *params, token_value],
+        )
+        marked = {row[0] for row in cursor.fetchall()}
+    Notification.objects.bulk_create(
+        [n for pk, _who, notifications in sent if pk in marked for n in notifications]
+    )
+    return {pk for pk, _who, _n in sent} - marked
+
+
+def _reminder_advance(looks, *, unsent: set[int]) -> None:
+    """Move each contract read today on to its next reminder day, except those in `unsent`
+    (a reminder failed or is held by another sweep: read again tomorrow). Compare-and-set on
+    the schedule and updated_at, so a contract saved since it was read keeps what its save
+    wrote. One statement per 5,000 contracts."""
+    rows = [
+        (look.contract_id, look.next_on, look.was_next_on, look.updated_at)
+        for look in looks
+        if look.contract_id not in unsent and look.next_on != look.was_next_on
+    ]
+    if not rows:
+        return
+    table = Contract._meta.db_table
+    updated = Contract._meta.get_field("updated_at")
+    for start in range(0, len(rows), 5000):
+        chunk = [
+            (pk, nxt, was, updated.get_db_prep_value(at, db_connection))
+            for pk, nxt, was, at in rows[start : start + 5000]
+        ]
+        source, params = rows_source(
+            [("id", "bigint"), ("next_on", "date"), ("was", "date"), ("at", "timestamptz")],
+            chunk,
+        )
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET reminder_next_on = s.next_on FROM ({source}) AS s "
+                f"WHERE {table}.id = s.id AND {table}.reminder_next_on = s.was "
+                f"AND {table}.updated_at = s.at",
+                params,
+            )
 
 
 def _message_id(delivery_pk: int) -> str:

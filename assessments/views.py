@@ -191,14 +191,26 @@ def _side(user: User) -> str | None:
 def _form(action, contract, data=None, files=None):
     form_class = ACTIONS[action][0]
     kwargs = {"prefix": action}
-    if form_class in (forms.ReportForm, forms.TemplateApplyForm, forms.ViolationForm):
+    if form_class in (
+        forms.ReportForm,
+        forms.TemplateApplyForm,
+        forms.ViolationForm,
+        forms.AssessmentDecideForm,
+    ):
         kwargs["contract"] = contract
     return form_class(data, files, **kwargs)
 
 
-def _detail(request, contract, bound=None, status=200):
+def _detail(request, contract, bound=None, status=200, confirm=None):
     today = timezone.localdate()
-    actions = AVAILABLE.get(_side(request.user), {}).get(contract.state, [])
+    side = _side(request.user)
+    actions = AVAILABLE.get(side, {}).get(contract.state, [])
+    overdue = None
+    if side == "enterprise":
+        # Past the application day no form can help the holder: one message says what follows.
+        overdue = selectors.enterprise_overdue_notice(contract, today=today)
+        if overdue:
+            actions = []
     action_forms = {
         a: (bound if bound and bound.prefix == a else _form(a, contract)) for a in actions
     }
@@ -218,6 +230,8 @@ def _detail(request, contract, bound=None, status=200):
         "violations": contract.violations.all(),
         "forms": action_forms,
         "is_enterprise": request.user.role == User.Role.ENTERPRISE,
+        "overdue": overdue,
+        "confirm": confirm,
     }
     return render(request, "assessments/contract_detail.html", context, status=status)
 
@@ -237,8 +251,22 @@ def contract_action(request, pk, action):
     form_class, side, call, success = ACTIONS[action]
     if side not in ("either", _side(request.user)):
         raise PermissionDenied
+    today = timezone.localdate()
+    if side == "enterprise" and selectors.enterprise_overdue_notice(contract, today=today):
+        return redirect(contract)  # the page says once what happens next; no form can help
     form = _form(action, contract, request.POST, request.FILES)
     if form.is_valid():
+        consequence = selectors.decision_consequence(
+            contract, action=action, data=form.cleaned_data, today=today
+        )
+        if consequence and request.POST.get(f"{action}-confirmed") != consequence[0]:
+            # A decision with consequences is made only once they were named and confirmed.
+            return _detail(
+                request,
+                contract,
+                bound=form,
+                confirm={"action": action, "key": consequence[0], "text": consequence[1]},
+            )
         try:
             call(request.user, contract, form.cleaned_data)
         except ValidationError as exc:

@@ -479,6 +479,8 @@ def bench_sweep():
             Contract.objects.bulk_create(batch)
             batch = []
     Contract.objects.bulk_create(batch)
+    # bulk_create bypasses Contract.save: set the reminder schedule as after any bulk load.
+    services.reminder_schedule_reset(contracts=Contract.objects.filter(number__startswith=PREFIX))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

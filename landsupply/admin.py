@@ -89,6 +89,11 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
         super().save_model(request, obj, form, change)
 
 
+# The admin says the site's name, not "Django 管理".
+admin.site.site_header = _("国有建设用地供应管理 · 后台")
+admin.site.site_title = _("国有建设用地供应管理")
+admin.site.index_title = _("数据维护")
+
 admin.site.unregister(Group)
 
 

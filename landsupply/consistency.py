@@ -34,18 +34,23 @@ class Finding:
         return {**asdict(self), "explained": self.explained}
 
 
-def consistency_findings(*, jurisdiction=None, year: int | None = None) -> list[Finding]:
+def consistency_findings(
+    *, jurisdiction=None, year: int | None = None, figures: bool = False
+) -> list[Finding]:
     """Return every finding of `jurisdiction` (a Jurisdiction, or None for all) and plan year
-    (None for all), plans first, then contracts, then parcels.
+    (None for all), plans first, then contracts, then parcels; with `figures`, also the kept
+    plan figures that differ from a full scan of the parcels (parcels.consistency
+    .figure_findings: reads every parcel, so the command asks for it, the page does not).
 
     A constant number of queries per plan; contracts and parcels in a few queries each.
     """
     from assessments.consistency import contract_findings
-    from parcels.consistency import parcel_findings
+    from parcels.consistency import figure_findings, parcel_findings
     from plans.consistency import plan_findings
 
     return (
         plan_findings(jurisdiction=jurisdiction, year=year)
         + contract_findings(jurisdiction=jurisdiction, year=year)
         + parcel_findings(jurisdiction=jurisdiction, year=year)
+        + (figure_findings(jurisdiction=jurisdiction, year=year) if figures else [])
     )

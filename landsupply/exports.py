@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = frozenset("=+-@")
@@ -56,8 +57,11 @@ def formula_like(text: str) -> bool:
 
 def _plain(value):
     """Return `value` as a spreadsheet value: text as str, lazy translations resolved, aware
-    datetimes in local time (Excel has no time zones), non-finite Decimals as text."""
-    if value is None or isinstance(value, bool | int | float):
+    datetimes in local time (Excel has no time zones), non-finite Decimals as text; booleans
+    as 是/否 (Yes/No in English), never TRUE/FALSE or 1/0."""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if value is None or isinstance(value, int | float):
         return value
     if isinstance(value, Decimal):
         return value if value.is_finite() else str(value)
@@ -162,5 +166,7 @@ def csv_response(headers: Sequence, rows: Iterable[Sequence], filename: str):
 
 
 def dataset_sheet(dataset, title: str) -> Sheet:
-    """Return a tablib Dataset (django-import-export's export) as a Sheet for write_xlsx."""
+    """Return a tablib Dataset (django-import-export's export) as a Sheet for write_xlsx, named
+    `title` (the dataset too, so nothing writes tablib's "Tablib Dataset")."""
+    dataset.title = title
     return Sheet(title=title, headers=list(dataset.headers or []), rows=iter(dataset))

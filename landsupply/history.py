@@ -4,7 +4,8 @@ Used on the pages of parcels, plans, submissions and adjustments: every change i
 the object's page, imported and bulk-written rows included.
 """
 
-from django.utils.translation import pgettext_lazy
+from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 
 TYPES = {
     "+": pgettext_lazy("history type", "创建"),
@@ -20,6 +21,8 @@ def _display(record, field_name, value):
         return dict(field.choices).get(value, value)
     if value is None or value == "":
         return "—"
+    if isinstance(field, models.BooleanField):  # stored as 1/0 by some backends
+        return gettext("是") if value in (True, 1, "1", "True") else gettext("否")
     return value
 
 

@@ -93,11 +93,16 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "landsupply",
     "parcels",
     "plans",
     "assessments",
     "boundaries",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -376,3 +381,56 @@ BOUNDARIES_MAX_POINTS = 500_000
 # e.g. 天地图: https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
+# --- The REST API (api app, issue 13) ------------------------------------------------------
+# Session (the browser) and per-user tokens (django-rest-knox: stored as SHA-512 digests, shown
+# once, revoked by the user on /api/tokens/). Money and areas leave as decimal strings, dates as
+# ISO 8601. Throttle rates are per token or user (anonymous callers: per address).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_THROTTLE_USER", "600/minute"),
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+    # The anonymous throttle's client address: the same proxy count as the login throttle.
+    "NUM_PROXIES": TRUSTED_PROXIES or None,
+}
+KNOX_TOKEN_MODEL = "api.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "365"))),
+    "TOKEN_PREFIX": "ls_",
+    "AUTO_REFRESH": False,  # using a token never writes (GET never changes data)
+}
+API_TOKENS_PER_USER = 20
+SPECTACULAR_SETTINGS = {
+    "TITLE": "landsupply API",
+    "DESCRIPTION": "国有建设用地供应管理 REST API: parcels, plans, lease-then-transfer contracts, "
+    "notifications — scoped exactly like the pages. Money (yuan) and areas (hectares) are "
+    "decimal strings, dates ISO 8601.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["api.schema.only_current_prefix"],
+}

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import pages as api_pages
 from landsupply import views
 
 urlpatterns = [
@@ -18,11 +19,16 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", views.notifications_read, name="notification_read"),
     path("consistency/", views.consistency, name="consistency"),
+    path("rules/", views.rules_page, name="rules"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("parcels/", include("parcels.urls")),
     path("plans/", include("plans.urls")),
     path("contracts/", include("assessments.urls")),
     path("map/", include("boundaries.urls")),
+    path("api/tokens/", api_pages.token_list, name="api_tokens"),
+    path("api/tokens/revoke/", api_pages.token_revoke, name="api_token_revoke"),
+    path("api/v1/", include(("api.urls", "api"), namespace="api_v1")),
+    path("api/", include(("api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
 

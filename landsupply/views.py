@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,6 +10,7 @@ from landsupply.access import city_staff_required
 from landsupply.consistency import consistency_findings
 from landsupply.forms import EmailPreferenceForm
 from landsupply.models import Jurisdiction, User
+from landsupply.rulebook import rule_entries
 from landsupply.services import (
     notification_mark_all_read,
     notification_mark_read,
@@ -91,5 +93,40 @@ def consistency(request):
             "year": year,
             "jurisdiction": jurisdiction,
             "unexplained": sum(1 for f in findings if not f.explained),
+        },
+    )
+
+
+def _reader_jurisdiction(request) -> Jurisdiction | None:
+    """The jurisdiction asked for (?jurisdiction=code), else the reader's own, else the first."""
+    jurisdictions = Jurisdiction.objects.order_by("pk")
+    code = request.GET.get("jurisdiction")
+    if code:
+        return jurisdictions.filter(code=code).first()
+    user = request.user
+    if user.is_authenticated:
+        if user.jurisdiction_id:
+            return user.jurisdiction
+        if user.district_id:
+            return user.district.jurisdiction
+    return jurisdictions.first()
+
+
+def rules_page(request):
+    """规则说明: R1–R25 with their wording, the parameters in force for a jurisdiction (from its
+    rule sets and latest published plan) and their sources. Public, like the rules themselves
+    (R24); every rule badge of the site links to its entry here."""
+    jurisdiction = _reader_jurisdiction(request)
+    today = timezone.localdate()
+    entries = rule_entries(jurisdiction=jurisdiction, on=today)
+    return render(
+        request,
+        "landsupply/rules.html",
+        {
+            "jurisdiction": jurisdiction,
+            "jurisdictions": Jurisdiction.objects.order_by("pk"),
+            "plan_rules": [e for e in entries if e["group"] == "plans"],
+            "lease_rules": [e for e in entries if e["group"] == "assessments"],
+            "today": today,
         },
     )

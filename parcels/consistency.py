@@ -34,3 +34,44 @@ def parcel_findings(*, jurisdiction=None, year: int | None = None) -> list[Findi
         )
         for p in parcels.order_by("district_id", "code")
     ]
+
+
+def figure_findings(*, jurisdiction=None, year: int | None = None) -> list[Finding]:
+    """Return one finding per kept plan figure (parcels.figures) that differs from a full scan
+    of the parcels of `jurisdiction` and plan `year` (None: all): the triggers that keep them
+    were bypassed (e.g. disabled during a restore). `check_consistency --rebuild-figures`
+    recomputes them. Reads every parcel once: for the command, not for pages."""
+    from landsupply.models import District
+    from parcels import figures
+
+    districts = {d.pk: d for d in District.objects.select_related("jurisdiction")}
+    found = []
+    for diff in figures.differences():
+        plan_year, district_id = diff["key"][0], diff["key"][1]
+        district = districts.get(district_id)
+        if jurisdiction is not None and (
+            district is None or district.jurisdiction_id != jurisdiction.pk
+        ):
+            continue
+        if year is not None and plan_year != year:
+            continue
+        found.append(
+            Finding(
+                check="R6-figures-differ",
+                rule="R6",
+                jurisdiction=district.jurisdiction.code if district else "",
+                subject=_("计划口径汇总 %(table)s") % {"table": diff["table"]},
+                message=_(
+                    "%(year)s 年 %(district)s 的计划口径汇总与逐块统计不一致（汇总 %(kept)s，"
+                    "逐块 %(scan)s）；运行 check_consistency --rebuild-figures 重建"
+                )
+                % {
+                    "year": plan_year,
+                    "district": district.name if district else district_id,
+                    "kept": diff["kept"],
+                    "scan": diff["scan"],
+                },
+                year=plan_year,
+            )
+        )
+    return found

@@ -179,4 +179,4 @@ def parcel_export(request, file_format="xlsx"):
     name = f"地块清单-{timezone.localdate().isoformat()}"
     if file_format == "csv":
         return csv_response(dataset.headers, dataset, f"{name}.csv")
-    return xlsx_response([dataset_sheet(dataset, "地块台账")], f"{name}.xlsx")
+    return xlsx_response([dataset_sheet(dataset, _("地块台账"))], f"{name}.xlsx")

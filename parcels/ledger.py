@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from landsupply.models import District, User
 from landsupply.uploads import UploadRejected, check_spreadsheet, csv_rows
+from parcels import inclusion
 from parcels.models import LandUseCategory, Parcel
 from parcels.resources import (
     HEADER_ALIASES,
@@ -287,18 +288,28 @@ def ledger_write(
             .values_list("pk", "default_ring_id")
         )
         _classify(check)
+        pending = _pending_rule(user, district_ids)
         total = len(check.new) + len(check.changed)
         done = 0
         now = timezone.now()
         for start in range(0, len(check.new), WRITE_BATCH):
             chunk = check.new[start : start + WRITE_BATCH]
             if connection.vendor == "postgresql":
-                _copy_create(chunk, rings=rings, user=user, change_reason=change_reason, now=now)
+                _copy_create(
+                    chunk,
+                    rings=rings,
+                    pending=pending,
+                    user=user,
+                    change_reason=change_reason,
+                    now=now,
+                )
             else:
                 bulk_create_with_history(
                     [
                         Parcel(
-                            ring_id=rings[values[0]], **dict(zip(FIELD_NAMES, values, strict=True))
+                            ring_id=rings[values[0]],
+                            inclusion_pending=pending(values),
+                            **dict(zip(FIELD_NAMES, values, strict=True)),
                         )
                         for _number, values in chunk
                     ],
@@ -318,14 +329,17 @@ def ledger_write(
             batch = []
             for _number, pk, values, _old in chunk:
                 parcel = current[pk]
+                old_year = parcel.plan_year
                 for name, value in zip(FIELD_NAMES, values, strict=True):
                     setattr(parcel, name, value)
+                if parcel.plan_year != old_year:
+                    parcel.inclusion_pending = pending(values)
                 parcel.updated_at = now
                 batch.append(parcel)
             bulk_update_with_history(
                 batch,
                 Parcel,
-                fields=[*updated_fields, "updated_at"],
+                fields=[*updated_fields, "inclusion_pending", "updated_at"],
                 batch_size=WRITE_BATCH,
                 default_user=user,
                 default_change_reason=change_reason,
@@ -337,7 +351,20 @@ def ledger_write(
     return check
 
 
-def _copy_create(chunk, *, rings, user, change_reason, now) -> None:
+def _pending_rule(user: User | None, district_ids) -> Callable[[tuple], bool]:
+    """Return values → whether a parcel written with these ledger values (new, or moved into
+    another year) waits for inclusion (待纳入): parcels.inclusion, one query for the file. R7."""
+    if not inclusion.adds_pending(user=user):
+        return lambda values: False
+    jurisdictions = dict(
+        District.objects.filter(pk__in=district_ids).values_list("pk", "jurisdiction_id")
+    )
+    closed = inclusion.closed_years(set(jurisdictions.values()))
+    year_at = FIELD_NAMES.index("plan_year")
+    return lambda values: (jurisdictions[values[0]], values[year_at]) in closed
+
+
+def _copy_create(chunk, *, rings, pending, user, change_reason, now) -> None:
     """Insert new parcels and their '+' history records with PostgreSQL COPY.
 
     The rows are exactly those bulk_create_with_history would write (same columns, same
@@ -361,6 +388,7 @@ def _copy_create(chunk, *, rings, user, change_reason, now) -> None:
             record.update(
                 id=pk,
                 ring_id=rings[values[0]],
+                inclusion_pending=pending(values),
                 is_demo=False,
                 created_at=now,
                 updated_at=now,

@@ -59,6 +59,22 @@ class SupplyMethod(models.TextChoices):
     FLEXIBLE_TERM = "flexible_term", _("弹性年期")
 
 
+class ParcelQuerySet(models.QuerySet):
+    def counted_in_plan(self):
+        """The parcels that count in a plan's figures: all but those pending inclusion (待纳入).
+
+        The one place this predicate lives; every plan figure (planned, supplied, rings,
+        ratios, milestones, districts, ranking, submissions) starts from it. A parcel a district
+        adds to a year whose plan is published waits here until an approved adjustment (or an
+        open mid-year supplement window) takes it in. Rule R7, R9.
+        """
+        return self.filter(inclusion_pending=False)
+
+    def pending_inclusion(self):
+        """The parcels added to a published year's list and not yet taken into the plan (R7)."""
+        return self.filter(inclusion_pending=True).exclude(status="withdrawn")
+
+
 class Parcel(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("计划供应")
@@ -119,10 +135,19 @@ class Parcel(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     awardee = models.CharField(_("受让人/承租人"), max_length=200, blank=True)
+    inclusion_pending = models.BooleanField(
+        _("待纳入"),
+        default=False,
+        help_text=_(
+            "区级在计划已发布的年度新增的地块，经批准的计划调整（增补地块）或年中增补窗口纳入前，"
+            "不计入任何计划数字"
+        ),
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    objects = ParcelQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("地块历史"))
 
     class Meta:
@@ -181,6 +206,96 @@ class Parcel(models.Model):
         from parcels.units import hectares_to_mu
 
         return hectares_to_mu(self.area_ha)
+
+
+class _FigureKey(models.Model):
+    """The dimensions plan figures are broken down by (plans.selectors.plan_progress): plan year,
+    district, land-use category, ring (0: none), land source, key function area, near rail.
+    Plain integers, not foreign keys: rows are written by database triggers (parcels.figures)."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    district_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+    ring_id = models.BigIntegerField(help_text="0 when the parcel has no ring")
+    land_source = models.CharField(max_length=8)
+    in_key_function_area = models.BooleanField()
+    near_rail = models.BooleanField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.plan_year} {self.district_id}"
+
+
+KEY_FIELDS = (
+    "plan_year",
+    "district_id",
+    "category_id",
+    "ring_id",
+    "land_source",
+    "in_key_function_area",
+    "near_rail",
+)
+
+
+class PlanFigure(_FigureKey):
+    """Kept sums of the parcels that count in plan figures (parcels.figures.member_sql), per
+    key: planned area and supplied area (any supply date), in square metres (= 0.0001 ha, the
+    parcels' precision, so the sums are exact integers on SQLite too), and the parcel count.
+    Maintained by database triggers in the transaction of every parcel write."""
+
+    planned_m2 = models.BigIntegerField(default=0)
+    supplied_m2 = models.BigIntegerField(default=0)
+    parcels = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("计划口径汇总")
+        constraints = [models.UniqueConstraint(fields=KEY_FIELDS, name="plan_figure_key")]
+
+    def __str__(self):
+        return f"{self.plan_year} {self.district_id} {self.category_id}"
+
+
+class PlanFigureDay(_FigureKey):
+    """Kept supplied area (m²) per key and supply date, for figures as of a past date: the
+    area supplied after that date is subtracted from PlanFigure.supplied_m2. Triggers."""
+
+    supplied_on = models.DateField()
+    supplied_m2 = models.BigIntegerField(default=0)
+    parcels = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("计划口径按日供应汇总")
+        constraints = [
+            models.UniqueConstraint(fields=[*KEY_FIELDS, "supplied_on"], name="plan_figure_day_key")
+        ]
+        indexes = [models.Index(fields=["plan_year", "supplied_on"])]
+
+    def __str__(self):
+        return f"{self.plan_year} {self.district_id} {self.supplied_on}"
+
+
+class DistrictSupplyDay(models.Model):
+    """Kept supplied area (m²) per plan year, district and supply date (≤ 366 rows per district
+    and year): milestones and the cumulative curve. Triggers (parcels.figures)."""
+
+    plan_year = models.PositiveSmallIntegerField()
+    district_id = models.BigIntegerField()
+    supplied_on = models.DateField()
+    supplied_m2 = models.BigIntegerField(default=0)
+    parcels = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("分区按日供应汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_year", "district_id", "supplied_on"], name="district_supply_day_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plan_year} {self.district_id} {self.supplied_on}"
 
 
 class ParcelImport(models.Model):

@@ -12,6 +12,7 @@ from plans.models import (
     Comparison,
     PolicyRatioTarget,
 )
+from plans.selectors import adjustment_parcel_choices
 
 
 class AdjustmentForm(forms.ModelForm):
@@ -19,6 +20,13 @@ class AdjustmentForm(forms.ModelForm):
         model = AdjustmentRequest
         fields = ["reason"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+
+def _parcel_label(parcel: Parcel) -> str:
+    label = f"{parcel.code} {parcel.name}（{parcel.area_ha} 公顷）"
+    if parcel.inclusion_pending:
+        return _("%(label)s · 待纳入，可增补") % {"label": label}
+    return _("%(label)s · 计划内，可调出") % {"label": label}
 
 
 class AdjustmentItemForm(forms.ModelForm):
@@ -35,7 +43,15 @@ class AdjustmentItemForm(forms.ModelForm):
         targets = plan.category_targets.all() if plan else AdjustmentItem.objects.none()
         self.fields["from_target"].queryset = targets
         self.fields["to_target"].queryset = targets
-        self.fields["parcel"].queryset = Parcel.objects.filter(district=district).order_by("code")
+        self.fields["parcel"].queryset = (
+            adjustment_parcel_choices(plan=plan, district=district)
+            if plan is not None and district is not None
+            else Parcel.objects.none()
+        )
+        self.fields["parcel"].label_from_instance = _parcel_label
+        self.fields["parcel"].help_text = _(
+            "增补地块：只列出“待纳入”的地块；调出地块：只列出计划内待供应的地块。"
+        )
 
     def item_fields(self) -> dict | None:
         """The item as service input, or None for an empty row."""

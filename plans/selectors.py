@@ -1,8 +1,8 @@
 """Reads of annual plans, scoped to the user, and the plan progress figures (R1–R6).
 
-Progress is aggregated in the database (GROUP BY) and rolled up in Python over the small
-tables (categories, rings, targets), so the number of queries does not depend on the number of
-parcels.
+Progress is read from the sums kept by database triggers as parcels change (parcels.figures)
+and rolled up in Python over the small tables (categories, rings, targets), so neither the
+number of queries nor their cost depends on the number of parcels.
 """
 
 import datetime
@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 from landsupply.access import scope_to_user
 from landsupply.models import District, Ring, User
 from landsupply.todo import TodoItem
-from parcels.models import LandSource, LandUseCategory, Parcel
+from parcels import figures
+from parcels.models import (
+    DistrictSupplyDay,
+    LandSource,
+    LandUseCategory,
+    Parcel,
+    PlanFigure,
+    PlanFigureDay,
+)
 from plans import rules
 from plans.models import (
     AdjustmentRequest,
@@ -109,32 +117,127 @@ def _ring_ancestors(jurisdiction_id: int) -> tuple[dict[int, list[int]], dict[in
     return chains, rings
 
 
-def _parcels_in_scope(
-    plan: AnnualPlan, district: District | None, excluded_parcel_ids=None
-) -> QuerySet[Parcel]:
+def plan_years_closed_to_additions(jurisdiction_ids) -> set[tuple[int, int]]:
+    """Return {(jurisdiction id, year)} of published plans with no open mid-year supplement
+    window: a district's parcel added to such a year waits for inclusion (待纳入) until an
+    approved adjustment takes it in. Registered with parcels.inclusion (plans.apps). One query.
+    Rule R7, 郑州市市本级2024年度国有建设用地供应计划 §六(四); 北京市2024年度建设用地供应计划 §三(三).
+    """
+    return set(
+        AnnualPlan.objects.filter(
+            jurisdiction_id__in=jurisdiction_ids,
+            status=AnnualPlan.Status.PUBLISHED,
+            supplement_window_open=False,
+        ).values_list("jurisdiction_id", "year")
+    )
+
+
+def pending_parcels(*, plan: AnnualPlan, district: District | None = None) -> QuerySet[Parcel]:
+    """Return the parcels of `plan`'s year (one `district`, or the whole jurisdiction) that are
+    pending inclusion (待纳入): listed by a district after publication, counted in no plan
+    figure until an approved adjustment takes them in (R7). Ordered by district and code."""
+    qs = Parcel.objects.pending_inclusion().filter(
+        plan_year=plan.year, district__jurisdiction_id=plan.jurisdiction_id
+    )
     if district is not None:
-        qs = Parcel.objects.filter(plan_year=plan.year, district_id=district.pk)
-    else:
-        # A literal id list, not a join: with the join PostgreSQL underestimates the rows a
-        # hundredfold and sorts to disk instead of hashing the GROUP BY.
-        district_ids = list(
-            District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values_list(
-                "pk", flat=True
-            )
+        qs = qs.filter(district_id=district.pk)
+    return qs.select_related("district", "category").order_by("district__code", "code")
+
+
+def adjustment_parcel_choices(*, plan: AnnualPlan, district: District) -> QuerySet[Parcel]:
+    """Return exactly the parcels an adjustment of `district` to `plan` accepts: those pending
+    inclusion (增补地块) and those counted in the plan and still to be supplied (调出地块).
+    The service checks each item's kind against the same predicates (R7)."""
+    in_year = Parcel.objects.filter(district_id=district.pk, plan_year=plan.year)
+    return (
+        in_year.filter(
+            Q(pk__in=in_year.pending_inclusion().values("pk"))
+            | Q(pk__in=in_year.counted_in_plan().filter(status=Parcel.Status.PLANNED).values("pk"))
         )
-        qs = Parcel.objects.filter(plan_year=plan.year, district_id__in=district_ids)
+        .select_related("category")
+        .order_by("-inclusion_pending", "code")
+    )
+
+
+def _district_ids(plan: AnnualPlan, district: District | None):
+    """The district ids in scope: [district] or the plan's jurisdiction's (a subquery)."""
+    if district is not None:
+        return [district.pk]
+    return District.objects.filter(jurisdiction_id=plan.jurisdiction_id).values("pk")
+
+
+def _ha(m2) -> Decimal:
+    """Square metres (kept figures, integers) → hectares, exact (4 places)."""
+    return Decimal(int(m2 or 0)).scaleb(-4)
+
+
+_DIMS = ("category_id", "ring_id", "land_source", "in_key_function_area", "near_rail")
+
+
+def _figure_rows(
+    *, plan: AnnualPlan, district_ids, as_of: datetime.date, excluded_parcel_ids=None
+) -> tuple[list[dict], dict[datetime.date, Decimal]]:
+    """Return (rows, supplied by day) of the plan's parcels in `district_ids` that count
+    (parcels.figures.member_sql), read from the kept figures, never from the parcels:
+
+    rows: [{"district_id", "category_id", "ring_id" (None: no ring), "land_source",
+            "in_key_function_area", "near_rail", "planned" (ha), "supplied" (ha, supplied on or
+            before `as_of`)}, …] — one per key with parcels;
+    supplied by day: {date ≤ as_of: ha}.
+    Three queries (four with exclusions), whatever the number of parcels: the kept sums, the
+    supplies after `as_of` to subtract (none when `as_of` is today or the year's end), the sums
+    by day; `excluded_parcel_ids` (R9, a district's unlisted parcels) are read and subtracted.
+    """
+    key = ("district_id", *_DIMS)
+    rows = {}
+    for r in PlanFigure.objects.filter(
+        plan_year=plan.year, district_id__in=district_ids, parcels__gt=0
+    ).values(*key, "planned_m2", "supplied_m2"):
+        rows[tuple(r[k] for k in key)] = [r["planned_m2"], r["supplied_m2"]]
+    for r in (
+        PlanFigureDay.objects.filter(
+            plan_year=plan.year, district_id__in=district_ids, supplied_on__gt=as_of
+        )
+        .values(*key)
+        .annotate(m2=Sum("supplied_m2"))
+        .order_by()
+    ):
+        rows.setdefault(tuple(r[k] for k in key), [0, 0])[1] -= r["m2"]
+    by_day = defaultdict(int)
+    for r in (
+        DistrictSupplyDay.objects.filter(
+            plan_year=plan.year, district_id__in=district_ids, supplied_on__lte=as_of
+        )
+        .values("supplied_on")
+        .annotate(m2=Sum("supplied_m2"))
+        .order_by()
+    ):
+        by_day[r["supplied_on"]] += r["m2"]
     if excluded_parcel_ids is not None:
-        qs = qs.exclude(pk__in=excluded_parcel_ids)
-    return qs
-
-
-def _sums(*, as_of: datetime.date):
-    not_withdrawn = ~Q(status=Parcel.Status.WITHDRAWN)
-    supplied = Q(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
-    return {
-        "planned": Sum("area_ha", filter=not_withdrawn, default=ZERO),
-        "supplied": Sum("area_ha", filter=supplied, default=ZERO),
-    }
+        excluded = (
+            Parcel.objects.filter(
+                pk__in=excluded_parcel_ids, plan_year=plan.year, district_id__in=district_ids
+            )
+            .extra(where=[figures.member_sql(Parcel._meta.db_table)])  # noqa: S610 - constant SQL
+            .values_list(*key, "status", "supplied_on", "area_ha")
+        )
+        for *k, status, supplied_on, area_ha in excluded:
+            k[2] = k[2] or 0  # ring: 0 when none, as kept
+            m2 = int((Decimal(str(area_ha)) * 10000).to_integral_value())
+            row = rows.setdefault(tuple(k), [0, 0])
+            row[0] -= m2
+            if status == Parcel.Status.SUPPLIED and supplied_on <= as_of:
+                row[1] -= m2
+                by_day[supplied_on] -= m2
+    result = []
+    for k, (planned, supplied) in rows.items():
+        if not planned and not supplied:
+            continue
+        r = dict(zip(key, k, strict=True))
+        r["ring_id"] = r["ring_id"] or None
+        r["planned"], r["supplied"] = _ha(planned), _ha(supplied)
+        result.append(r)
+    return result, {day: _ha(m2) for day, m2 in by_day.items() if m2}
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -157,7 +260,8 @@ def plan_progress(
     district without allocation) uses its planned area, and says so in "completion_basis".
     `excluded_parcel_ids` (ids or a values_list queryset, used as a subquery) leaves parcels out,
     e.g. those a district took off its submitted list (R9).
-    Runs a constant number of queries whatever the number of parcels.
+    Runs a constant number of queries whatever the number of parcels, on the kept sums
+    (parcels.figures, _figure_rows), never on the parcels (but the excluded ones).
 
     Shape (plain dicts and lists, ready for JSON/spreadsheet export)::
 
@@ -188,19 +292,17 @@ def plan_progress(
     Rules R1–R6 (北京市2024年度建设用地供应计划; 郑州市市本级2024年度国有建设用地供应计划 §六(二)).
     """
     as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
-    parcels = _parcels_in_scope(plan, district, excluded_parcel_ids)
     milestones = list(plan.milestones.all())
 
-    # 1. Two GROUP BYs over the parcels, whatever their number: by district and every dimension
-    # the figures need (categories, rings, ratios and districts all derive from it), and the
-    # supplied area by day (≤ 366 rows) for the milestones and the cumulative curve.
-    dims = ("category_id", "ring_id", "land_source", "in_key_function_area", "near_rail")
-    grouped = parcels.values("district_id", *dims).annotate(**_sums(as_of=as_of)).order_by()
-    by_day = list(
-        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
-        .values("supplied_on")
-        .annotate(area=Sum("area_ha"))
-        .order_by("supplied_on")
+    # 1. The kept figures (parcels.figures), whatever the number of parcels: sums by district
+    # and every dimension the figures need (categories, rings, ratios and districts all derive
+    # from them), and the supplied area by day (≤ 366 rows) for the milestones and the curve.
+    dims = _DIMS
+    grouped, by_day = _figure_rows(
+        plan=plan,
+        district_ids=_district_ids(plan, district),
+        as_of=as_of,
+        excluded_parcel_ids=excluded_parcel_ids,
     )
     collapsed: dict[tuple, dict] = {}
     district_sums: dict[int, dict] = {}
@@ -218,7 +320,7 @@ def plan_progress(
 
     def supplied_by(day: datetime.date) -> Decimal:
         """Supplied area (ha) on or before `day`."""
-        return sum((d["area"] for d in by_day if d["supplied_on"] <= day), ZERO)
+        return sum((area for d, area in by_day.items() if d <= day), ZERO)
 
     category_chains = _category_ancestors()
     ring_chains, rings = _ring_ancestors(plan.jurisdiction_id)
@@ -482,7 +584,8 @@ def submission_parcels(*, submission: DistrictSubmission) -> QuerySet[Parcel]:
         districtsubmission_id=submission.pk, parcel_id=OuterRef("pk")
     )
     return (
-        Parcel.objects.filter(district_id=submission.district_id, plan_year=submission.plan.year)
+        Parcel.objects.counted_in_plan()
+        .filter(district_id=submission.district_id, plan_year=submission.plan.year)
         .exclude(status=Parcel.Status.WITHDRAWN)
         .select_related("category", "ring")
         .annotate(is_listed=~Exists(excluded))
@@ -611,24 +714,47 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
     Completion = area supplied by the milestone date ÷ the district's allocated total (lower
     bound), or its planned area when the plan gives no allocation. Areas in hectares, % with two
     places. Counted up to `as_of` (default today), never past the plan year's 31 December
-    (rules.figures_as_of). Seven queries whatever the number of districts and parcels.
+    (rules.figures_as_of). Eight queries whatever the number of districts and parcels: the
+    figures are read from the kept sums (parcels.figures), never from the parcels.
     Rule R6, 郑州市市本级2024年度国有建设用地供应计划 §六(二).
     """
     as_of = rules.figures_as_of(year=plan.year, as_of=as_of, today=timezone.localdate())
     milestones = list(plan.milestones.all())
-    parcels = _parcels_in_scope(plan, None)
-    planned = {
-        r["district_id"]: r
-        for r in parcels.values("district_id").annotate(**_sums(as_of=as_of)).order_by()
-    }
-    by_day = defaultdict(list)
+    district_ids = _district_ids(plan, None)
+    sums = defaultdict(lambda: [0, 0])
     for r in (
-        parcels.filter(status=Parcel.Status.SUPPLIED, supplied_on__lte=as_of)
-        .values("district_id", "supplied_on")
-        .annotate(area=Sum("area_ha"))
+        PlanFigure.objects.filter(plan_year=plan.year, district_id__in=district_ids)
+        .values("district_id")
+        .annotate(planned=Sum("planned_m2"), supplied=Sum("supplied_m2"))
         .order_by()
     ):
-        by_day[r["district_id"]].append((r["supplied_on"], r["area"]))
+        sums[r["district_id"]] = [r["planned"], r["supplied"]]
+    for r in (
+        PlanFigureDay.objects.filter(
+            plan_year=plan.year, district_id__in=district_ids, supplied_on__gt=as_of
+        )
+        .values("district_id")
+        .annotate(m2=Sum("supplied_m2"))
+        .order_by()
+    ):
+        sums[r["district_id"]][1] -= r["m2"]
+    planned = {pk: {"planned": _ha(p), "supplied": _ha(s)} for pk, (p, s) in sums.items()}
+    # The area each district supplied by each milestone's day (not after as_of): one query.
+    reached = {}
+    if milestones:
+        bounds = {f"m{i}": min(m.due_on, as_of) for i, m in enumerate(milestones)}
+        for r in (
+            DistrictSupplyDay.objects.filter(plan_year=plan.year, district_id__in=district_ids)
+            .values("district_id")
+            .annotate(
+                **{
+                    name: Sum("supplied_m2", filter=Q(supplied_on__lte=bound), default=0)
+                    for name, bound in bounds.items()
+                }
+            )
+            .order_by()
+        ):
+            reached[r["district_id"]] = [_ha(r[name]) for name in bounds]
     totals = {a.district_id: a for a in plan.allocations.filter(category_target__isnull=True)}
     flags = defaultdict(dict)
     for f in MilestoneFlag.objects.filter(milestone__plan=plan):
@@ -641,15 +767,15 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
             (a.target_min_ha, "target") if a else (rules.area(p["planned"]), "planned")
         )
         cells = []
-        for m in milestones:
-            supplied = sum((area for day, area in by_day[d.pk] if day <= m.due_on), ZERO)
-            reached = rules.completion_pct(supplied_ha=supplied, target_ha=basis)
+        for i, m in enumerate(milestones):
+            supplied = reached.get(d.pk, [ZERO] * len(milestones))[i]
+            reached_pct = rules.completion_pct(supplied_ha=supplied, target_ha=basis)
             flagged = m.pk in flags[d.pk]
             if basis:
                 status = rules.milestone_status(
                     due_on=m.due_on,
                     required_pct=m.cumulative_pct,
-                    reached_pct=reached,
+                    reached_pct=reached_pct,
                     as_of=as_of,
                 )
             else:
@@ -657,7 +783,7 @@ def milestone_matrix(*, plan: AnnualPlan, as_of=None) -> dict:
             # A flag stored when the milestone was first seen missed stays (R6).
             cells.append(
                 {
-                    "reached_pct": reached,
+                    "reached_pct": reached_pct,
                     "status": rules.MISSED if flagged else status,
                     "flagged": flagged,
                 }
@@ -954,3 +1080,126 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
                 )
             )
     return items
+
+
+def _show(value) -> str:
+    """A parameter as the rules page shows it: 是/否, numbers without trailing zeros, — for none."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
+    return str(value)
+
+
+def _field(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _show_range(low, high, unit: str) -> str:
+    if low is None:
+        return "—"
+    if high is None or low == high:
+        return f"{_show(low)} {unit}"
+    return f"{_show(low)}–{_show(high)} {unit}"
+
+
+def rule_parameters(*, jurisdiction, on: datetime.date) -> dict[str, list[tuple[str, str]]]:
+    """Return {rule id: [(label, value as text)]} of R1–R8 in force for `jurisdiction` on `on`:
+    the latest published plan's targets (R1–R6) and the plan rule set in effect (R7, R8).
+    For the 规则说明 page; a rule without data for the jurisdiction is absent."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    plan = (
+        AnnualPlan.objects.filter(jurisdiction=jurisdiction, status=AnnualPlan.Status.PUBLISHED)
+        .order_by("-year")
+        .first()
+    )
+    ha = _("公顷")
+    if plan is not None:
+        label = _("%(year)s 年计划") % {"year": plan.year}
+        result["R1"] = [
+            (f"{label}：{_('供应总量')}", _show_range(plan.total_min_ha, plan.total_max_ha, ha))
+        ]
+        result["R2"] = [
+            (t.name, _show_range(t.target_min_ha, t.target_max_ha, ha))
+            for t in plan.category_targets.filter(parent__isnull=True).order_by("sort_order", "pk")
+            if t.target_min_ha is not None
+        ]
+        result["R3"] = [
+            (t.ring.name, f"≈ {_show(t.share_pct)}% ± {_show(t.tolerance_pct)}")
+            for t in plan.ring_targets.select_related("ring")
+        ]
+        result["R4"] = [
+            (q.name, f"{q.get_comparison_display()} {_show(q.threshold_pct)}%")
+            for q in plan.ratio_targets.all()
+        ]
+        if plan.city_target_min_ha is not None:
+            result["R5"] = [
+                (_("市级"), _show_range(plan.city_target_min_ha, plan.city_target_max_ha, ha)),
+                (
+                    _("各区"),
+                    _show_range(plan.district_target_min_ha, plan.district_target_max_ha, ha),
+                ),
+            ]
+        result["R6"] = [
+            (m.due_on.strftime("%m-%d"), f"≥ {_show(m.cumulative_pct)}%")
+            for m in plan.milestones.all()
+        ]
+    rule_set = plan_rule_set_in_effect(jurisdiction=jurisdiction, on=on)
+    if rule_set is not None:
+        deadline = (
+            _("%(m)s月%(d)s日前")
+            % {"m": rule_set.adjustment_deadline_month, "d": rule_set.adjustment_deadline_day}
+            if rule_set.adjustment_deadline_month
+            else _("不设截止日期")
+        )
+        result["R7"] = [
+            (_("调整申请截止"), deadline),
+            (
+                _field(PlanRuleSet, "mid_year_supplement_allowed"),
+                _show(rule_set.mid_year_supplement_allowed),
+            ),
+            (
+                _field(PlanRuleSet, "total_change_needs_override"),
+                _show(rule_set.total_change_needs_override),
+            ),
+            (_("依据"), rule_set.citation),
+        ]
+        result["R8"] = [
+            (_field(PlanRuleSet, name), _show(getattr(rule_set, name)))
+            for name in (
+                "reward_min_completion_pct",
+                "reward_requires_all_milestones",
+                "penalty_below_completion_pct",
+                "penalty_suspension_months",
+            )
+        ]
+    return {k: v for k, v in result.items() if v}
+
+
+def district_share(*, plan: AnnualPlan, district: District, progress: dict) -> dict:
+    """Return what a district's home page compares its list with: its allocation when the plan
+    gives one, else its share of the city plan.
+
+    {"has_allocation": bool, "city_planned_ha", "city_supplied_ha" (ha, the whole jurisdiction,
+    counted in the plan, as of progress's date), "planned_share_pct", "supplied_share_pct"
+    (% of the city's, None without a base)}. Read from the kept figures (two or three
+    queries, whatever the number of parcels). Rules R5, R6.
+    """
+    as_of = progress["scope"]["as_of"]
+    rows, _by_day = _figure_rows(plan=plan, district_ids=_district_ids(plan, None), as_of=as_of)
+    city_planned = rules.area(sum((r["planned"] for r in rows), ZERO))
+    city_supplied = rules.area(sum((r["supplied"] for r in rows), ZERO))
+    total = progress["total"]
+
+    def share(part, whole):
+        return rules.pct(part, whole) if whole else None
+
+    return {
+        "has_allocation": total["target_min_ha"] is not None,
+        "city_planned_ha": city_planned,
+        "city_supplied_ha": city_supplied,
+        "planned_share_pct": share(total["planned_ha"], city_planned),
+        "supplied_share_pct": share(total["supplied_ha"], city_supplied),
+    }

@@ -142,17 +142,24 @@ def _validate_items(*, plan: AnnualPlan, district, items: list[dict]) -> list[Ad
                     % {"n": number, "code": parcel.code, "district": district}
                 )
             if item.kind == AdjustmentItem.Kind.REMOVE_PARCEL and not (
-                parcel.plan_year == plan.year and parcel.status == Parcel.Status.PLANNED
+                parcel.plan_year == plan.year
+                and parcel.status == Parcel.Status.PLANNED
+                and not parcel.inclusion_pending
             ):
                 raise ValidationError(
                     _("第 %(n)s 项：地块 %(code)s 不是本年度计划内待供应的地块，不能调出。")
                     % {"n": number, "code": parcel.code}
                 )
-            if item.kind == AdjustmentItem.Kind.ADD_PARCEL and (
-                parcel.plan_year == plan.year and parcel.status != Parcel.Status.WITHDRAWN
+            if item.kind == AdjustmentItem.Kind.ADD_PARCEL and not (
+                parcel.plan_year == plan.year
+                and parcel.inclusion_pending
+                and parcel.status != Parcel.Status.WITHDRAWN
             ):
                 raise ValidationError(
-                    _("第 %(n)s 项：地块 %(code)s 已在本年度计划清单内。")
+                    _(
+                        "第 %(n)s 项：地块 %(code)s 不是本年度待纳入的地块，只有计划发布后新增、"
+                        "标为“待纳入”的地块可以增补。"
+                    )
                     % {"n": number, "code": parcel.code}
                 )
         result.append(item)
@@ -271,8 +278,11 @@ def _apply(*, adjustment: AdjustmentRequest, plan: AnnualPlan) -> None:
         else:
             parcel = item.parcel
             if item.kind == AdjustmentItem.Kind.ADD_PARCEL:
-                parcel.plan_year = plan.year
-                parcel.status = Parcel.Status.PLANNED
+                if not (parcel.inclusion_pending and parcel.plan_year == plan.year):
+                    raise ValidationError(
+                        _("地块 %(code)s 已不是待纳入状态，不能增补。") % {"code": parcel.code}
+                    )
+                parcel.inclusion_pending = False
             else:
                 parcel.status = Parcel.Status.WITHDRAWN
             parcel.full_clean()

@@ -126,7 +126,12 @@ def overview(request):
                 jurisdiction=plan.jurisdiction, on=timezone.localdate()
             ),
             history=plan_history_rows(plan),
+            pending=selectors.pending_parcels(plan=plan, district=district),
         )
+        if district is not None:
+            context["share"] = selectors.district_share(
+                plan=plan, district=district, progress=progress
+            )
     return render(request, "plans/overview.html", context)
 
 
@@ -181,7 +186,10 @@ def adjustment_create(request):
 @staff_required
 def adjustment_detail(request, pk):
     """One adjustment request: its items, the before/after figures, decision and history."""
-    adjustment = _adjustment(request, pk)
+    return _adjustment_page(request, _adjustment(request, pk))
+
+
+def _adjustment_page(request, adjustment, decision_form=None, confirm=None, status=200):
     if adjustment.status == AdjustmentRequest.Status.APPROVED:
         comparison = {**adjustment.effect, "error": None}
     else:
@@ -203,8 +211,10 @@ def adjustment_detail(request, pk):
             "category_rows": rows,
             "history": history,
             "changes": changes,
-            "decision_form": DecisionForm(),
+            "decision_form": decision_form or DecisionForm(),
+            "confirm": confirm,
         },
+        status=status,
     )
 
 
@@ -245,15 +255,46 @@ def adjustment_approve(request, pk):
     return _post_action(request, pk, act)
 
 
+def _confirmed_decision(request, *, comment_required: str, consequence: str):
+    """Return (form, confirm) for a decision that needs a reason and a confirmation naming its
+    consequence: confirm is None once the reason is there and the user confirmed it; otherwise
+    the page is shown again with the errors (the field named) or the consequence to confirm."""
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    if not form.cleaned_data.get("comment", "").strip():
+        form.add_error("comment", comment_required)
+        return form, {"text": None}
+    if request.POST.get("confirmed") != "1":
+        return form, {"text": consequence}
+    return form, None
+
+
 @require_POST
 @city_staff_required
 def adjustment_reject(request, pk):
-    form = DecisionForm(request.POST)
-    form.is_valid()
+    """Reject a filed adjustment: a reason is required, and the consequence is named and
+    confirmed first (the plan stays as it is; the district may file again). R7."""
+    adjustment = _adjustment(request, pk)
+    form, confirm = _confirmed_decision(
+        request,
+        comment_required=_("审批意见：驳回时须填写理由，说明不予批准的原因。"),
+        consequence=_(
+            "驳回后计划不作任何改变，%(district)s 的申请结束；该区可修改后重新申请（R7）。"
+        )
+        % {"district": adjustment.district},
+    )
+    if confirm is not None:
+        return _adjustment_page(
+            request,
+            adjustment,
+            decision_form=form,
+            confirm=confirm,
+            status=400 if confirm["text"] is None else 200,
+        )
 
     def act(adjustment):
         services.adjustment_reject(
-            user=request.user, adjustment=adjustment, comment=form.cleaned_data.get("comment", "")
+            user=request.user, adjustment=adjustment, comment=form.cleaned_data["comment"]
         )
         messages.success(request, _("已驳回。"))
 
@@ -344,16 +385,20 @@ def _submission_context(submission):
 def submission_detail(request, pk):
     """One district's parcel list (R9): the parcels, the live comparison with its allocation and
     the policy ratios, what is missing, the actions of the user's role and the timeline."""
-    submission = _submission(request, pk)
+    return _submission_page(request, _submission(request, pk))
+
+
+def _submission_page(request, submission, decision_form=None, confirm=None, status=200):
     context = _submission_context(submission)
     context.update(
         parcels=selectors.submission_parcels(submission=submission),
         events=submission.events.select_related("actor"),
         history=history_rows(submission.history.select_related("history_user")),
         can_edit=request.user.is_district_staff and submission.is_editable,
-        decision_form=SubmissionDecisionForm(),
+        decision_form=decision_form or SubmissionDecisionForm(),
+        confirm=confirm,
     )
-    return render(request, "plans/submission_detail.html", context)
+    return render(request, "plans/submission_detail.html", context, status=status)
 
 
 @staff_required
@@ -423,6 +468,31 @@ def submission_submit(request, pk):
 @require_POST
 @city_staff_required
 def submission_return(request, pk):
+    """Return a submitted list: a reason is required and the consequence is named and
+    confirmed first (the district must change the list and submit it again). R9."""
+    submission = _submission(request, pk)
+    form = SubmissionDecisionForm(request.POST)
+    form.is_valid()
+    confirm = None
+    if not form.cleaned_data.get("comment", "").strip():
+        form.add_error("comment", _("意见：退回时请填写意见，说明需要修改的内容。"))
+        confirm = {"text": None}
+    elif request.POST.get("confirmed") != "1":
+        confirm = {
+            "text": _(
+                "退回后 %(district)s 的用地清单回到可编辑状态，须修改后重新报送，"
+                "报送前不计为已接收（R9）。"
+            )
+            % {"district": submission.district}
+        }
+    if confirm is not None:
+        return _submission_page(
+            request,
+            submission,
+            decision_form=form,
+            confirm=confirm,
+            status=400 if confirm["text"] is None else 200,
+        )
     return _submission_action(request, pk, services.submission_return, _("已退回区级修改。"))
 
 
@@ -491,6 +561,8 @@ def ranking(request, pk):
             "plan": plan,
             "ranking": result,
             "chart": chart,
+            # no suggestions banner or column when the rules make none
+            "has_suggestions": any(r["outcome"] for r in result["rows"]),
             "as_of": closed.as_of if closed else result["as_of"],
             "can_close": closed is None and timezone.localdate() > rules.year_end(plan.year),
         },

@@ -172,6 +172,7 @@ def test_the_loser_of_a_race_through_the_page_sees_a_form_error():
                 "assessment_decide-passed": passed,
                 "assessment_decide-notice_number": "通知-1",
                 "assessment_decide-remarks": "现场核查",
+                "assessment_decide-confirmed": "pass" if passed == "1" else "fail",
             },
         )
         return response.status_code, response.content.decode()

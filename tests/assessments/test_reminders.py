@@ -12,8 +12,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
-from assessments import services
-from assessments.models import ReminderDelivery
+from assessments import selectors, services
+from assessments.models import Contract, ReminderDelivery
 from assessments.tasks import reminder_sweep_task
 from landsupply.models import Notification
 from tests.assessments.conftest import make_leasing
@@ -130,23 +130,103 @@ def _statements(captured) -> list[str]:
     return [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
 
 
-def test_sweep_queries_are_a_fixed_number_plus_a_few_per_reminder(
+def test_sweep_statements_do_not_grow_with_contracts_or_reminders(
     db, django_assert_max_num_queries
 ):
-    """Finding, claiming and reading the audience take a fixed number of queries whatever the
-    number of contracts; each reminder sent adds its sent mark and its notifications (and, on
-    PostgreSQL, the statement that lets its commit skip the disk flush)."""
-    per_reminder = 3 if connection.vendor == "postgresql" else 2
+    """Finding, reading the audience, claiming and marking a batch and moving the schedules on
+    take the same statements for 6 reminders as for 46 (one batch): marks are written per batch,
+    not per reminder."""
     _contracts(3)
     with django_assert_max_num_queries(40) as small:
         assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 6
     ReminderDelivery.objects.all().delete()
+    services.reminder_schedule_reset()  # as if never reminded
     _contracts(20)
-    with django_assert_max_num_queries(300) as large:
+    with django_assert_max_num_queries(40) as large:
         assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 46
-    fixed_small = len(_statements(small.captured_queries)) - per_reminder * 6
-    fixed_large = len(_statements(large.captured_queries)) - per_reminder * 46
-    assert fixed_small == fixed_large <= 10
+    assert len(_statements(small.captured_queries)) == len(_statements(large.captured_queries))
+    assert len(_statements(large.captured_queries)) <= 12
+
+
+def test_a_day_with_nothing_due_reads_no_contract(db):
+    """After a sweep, each contract is read again only on the day its next lead time opens: the
+    days between read nothing (the sweep costs what it sends, not the contracts there are)."""
+    _contracts(5)  # application due 2029-02-28 … 2029-03-05 (leads 90/30/7)
+    assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 10  # 30-day reminders
+    due, looks = selectors.reminder_day(today=D(2029, 2, 2))
+    assert due == [] and looks == []
+    # Day by day until every deadline is overdue: a contract is read only on a day it is sent
+    # a reminder (a shorter lead's window opens, or the day after its due date).
+    reads, sent = 0, []
+    day = D(2029, 2, 2)
+    while day <= D(2029, 3, 31):
+        read = {look.contract_id for look in selectors.reminder_day(today=day)[1]}
+        today = services.reminder_sweep(today=day)
+        assert read == {s["contract_id"] for s in today}, day
+        reads += len(read)
+        sent += today
+        day += datetime.timedelta(days=1)
+    assert reads * 2 == len(sent)  # each read: its application and renewal reminders
+    assert {s["lead_days"] for s in sent} == {0, 7, 30}
+    assert not Contract.objects.exclude(reminder_next_on=None).exists()
+
+
+def test_a_missed_day_is_caught_up_with_the_lead_that_applies(db):
+    """A sweep that did not run for weeks sends, for each deadline, the lead time that applies
+    today (not the longer ones it missed), once."""
+    _contracts(2)
+    sent = services.reminder_sweep(today=D(2029, 2, 25))
+    assert {s["lead_days"] for s in sent} == {7} and len(sent) == 4
+    assert services.reminder_sweep(today=D(2029, 2, 26)) == []
+    # overdue: the day after the due date, once; not later than the 30-day look-back
+    assert len(services.reminder_sweep(today=D(2029, 3, 1))) == 2
+    assert len(services.reminder_sweep(today=D(2029, 3, 2))) == 2  # the second contract's
+    assert services.reminder_sweep(today=D(2029, 3, 3)) == []
+    assert not selectors.reminder_day(today=D(2030, 1, 1))[1]  # nothing left to read
+
+
+def test_overdue_beyond_the_look_back_is_not_reminded(db):
+    _contracts(1)  # application due 2029-02-28
+    assert services.reminder_sweep(today=D(2029, 3, 31)) == []  # 31 days after: too late
+    assert services.reminder_sweep(today=D(2029, 3, 30)) == []  # and the contract is done
+    services.reminder_schedule_reset()
+    assert len(services.reminder_sweep(today=D(2029, 3, 30))) == 2  # 30 days after: sent
+
+
+def test_a_contract_saved_during_the_sweep_keeps_its_new_schedule(db):
+    """The sweep moves a contract's schedule on only if the contract was not saved since it was
+    read (compare-and-set): a state change between the read and the update is not lost."""
+    _contracts(1)
+    contract = Contract.objects.get()
+    real = selectors.reminder_day
+
+    def read_then_save(*, today):
+        result = real(today=today)
+        contract.refresh_from_db()
+        contract.save()  # e.g. a clerk records something meanwhile
+        return result
+
+    with mock.patch.object(selectors, "reminder_day", read_then_save):
+        assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 2
+    contract.refresh_from_db()
+    assert contract.reminder_next_on == D(2028, 11, 30)  # restarted by the save, not moved on
+    assert services.reminder_sweep(today=D(2029, 2, 2)) == []  # read again, nothing resent
+    contract.refresh_from_db()
+    assert contract.reminder_next_on == D(2029, 2, 21)
+
+
+def test_lead_times_changed_restart_the_schedule(db):
+    _contracts(1)  # application due 2029-02-28
+    assert len(services.reminder_sweep(today=D(2029, 2, 1))) == 2
+    contract = Contract.objects.get()
+    contract.refresh_from_db()
+    assert contract.reminder_next_on == D(2029, 2, 21)
+    rule_set = contract.rule_set
+    rule_set.reminder_lead_days = "30,14,7"
+    rule_set.save()
+    contract.refresh_from_db()
+    assert contract.reminder_next_on == D(2029, 1, 29)
+    assert services.reminder_sweep(today=D(2029, 2, 14)) != []  # the new 14-day reminder
 
 
 @pytest.mark.postgres
@@ -247,38 +327,46 @@ def test_a_sweep_killed_after_k_sends_is_finished_later_without_resending_them(d
     assert len(set(ids)) == total
 
 
-def test_the_one_email_in_flight_when_the_sweep_dies_is_the_only_one_sent_twice(db):
-    """The window left: the e-mail went out but the sweep died before marking it. It is sent
-    again — flagged resumed, with the same Message-ID — and nothing else is."""
+def test_the_batch_in_flight_when_the_sweep_is_killed_is_the_only_one_sent_twice(db):
+    """The window left when the worker dies outright (SIGKILL) after its e-mails left but
+    before their batch was marked: that batch is sent again — flagged resumed, with the same
+    Message-IDs — and nothing else is; in-app notifications stay exactly once."""
     _contracts(4)
     today = D(2029, 2, 1)
-    real_mark = services._reminder_mark_sent
-    calls = {"n": 0}
 
-    def mark(pk, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise Killed  # after the third e-mail left, before it is marked
-        return real_mark(pk, **kwargs)
+    def mark(sent, **kwargs):
+        raise Killed  # the batch's e-mails left, the marks never reach the database
 
     with (
         time_machine.travel(T0, tick=False),
+        mock.patch.object(services, "REMINDER_BATCH", 3),
         mock.patch.object(services, "_reminder_mark_sent", mark),
         pytest.raises(Killed),
     ):
         services.reminder_sweep(today=today)
-    in_flight = mail.outbox[2]
+    in_flight = list(mail.outbox)
+    assert len(in_flight) == 3  # the first batch
     with time_machine.travel(T0 + services.STALE_CLAIM + datetime.timedelta(minutes=1), tick=False):
         resent = services.reminder_sweep(today=today)
-    assert len(resent) == 8 - 2
+    assert len(resent) == 8  # the 3 of the batch in flight again, and the 5 never sent
     subjects = [m.subject for m in mail.outbox]
-    assert len(subjects) == 9 and len(set(subjects)) == 8
-    again = [m for m in mail.outbox[3:] if m.subject == in_flight.subject]
-    assert len(again) == 1
-    assert again[0].extra_headers["Message-ID"] == in_flight.extra_headers["Message-ID"]
-    assert [r["resumed"] for r in resent] == [True] * len(resent)
+    assert len(subjects) == 11 and len(set(subjects)) == 8
+    for message in in_flight:
+        again = [m for m in mail.outbox[3:] if m.subject == message.subject]
+        assert len(again) == 1
+        assert again[0].extra_headers["Message-ID"] == message.extra_headers["Message-ID"]
+    assert sum(r["resumed"] for r in resent) == 3  # the later batches were never claimed
     notices = list(Notification.objects.values_list("recipient_id", "title"))
-    assert len(notices) == len(set(notices))  # in-app notifications: still exactly once each
+    assert len(notices) == len(set(notices))  # in-app notifications: exactly once each
+    assert services.reminder_sweep(today=today) == []
+
+
+def test_batches_are_bounded_and_all_marked(db):
+    _contracts(4)
+    with mock.patch.object(services, "REMINDER_BATCH", 3):
+        sent = services.reminder_sweep(today=D(2029, 2, 1))
+    assert len(sent) == 8 == ReminderDelivery.objects.filter(sent_at__isnull=False).count()
+    assert len(mail.outbox) == 8
 
 
 def test_title_registration_is_reminded_after_the_land_price_is_paid(worked_example):

@@ -95,14 +95,17 @@ def test_enterprise_cannot_take_district_actions(client, worked_example):
 
 
 def test_late_assessment_application_shows_closing_date(client, worked_example):
+    """Past the application day the holder sees no form and one message saying what follows."""
     contract = worked_example["contract"]
     with time_machine.travel(datetime.datetime(2029, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
         client.force_login(worked_example["holder"])
         response = client.post(
-            reverse("assessments:action", args=[contract.pk, "assessment_apply"])
+            reverse("assessments:action", args=[contract.pk, "assessment_apply"]), follow=True
         )
-    assert response.status_code == 400
-    assert "2029-02-28" in response.content.decode()
+    page = response.content.decode()
+    assert "2029-02-28" in page and "区政府将收回土地使用权" in page
+    assert page.count("2029-02-28 截止") == 1  # said once, not once per form
+    assert 'id="actions"' not in page and '<form method="post" enctype' not in page
     contract.refresh_from_db()
     assert contract.state == Contract.State.LEASING
 
@@ -130,6 +133,19 @@ def test_apply_from_page_and_print_notice(client, worked_example):
                 "assessment_decide-passed": "0",
                 "assessment_decide-notice_number": "N-9",
                 "assessment_decide-remarks": "",
+            },
+        )
+        # the consequence is named first; nothing is decided until it is confirmed
+        assert response.status_code == 200
+        assert "前退出" in response.content.decode()
+        assert Contract.objects.get(pk=contract.pk).state == Contract.State.ASSESSMENT_APPLIED
+        response = client.post(
+            reverse("assessments:action", args=[contract.pk, "assessment_decide"]),
+            {
+                "assessment_decide-passed": "0",
+                "assessment_decide-notice_number": "N-9",
+                "assessment_decide-remarks": "",
+                "assessment_decide-confirmed": "fail",
             },
         )
         assert response.status_code == 302

@@ -72,6 +72,13 @@ def submit(page, action):
     page.wait_for_load_state("networkidle")
 
 
+def confirm(page, action, expected):
+    """The decision's consequence is named before it is made; confirm it."""
+    assert expected in page.inner_text(f"#confirm-{action}")
+    page.click("#confirm-button")
+    page.wait_for_load_state("networkidle")
+
+
 def award_and_lease(page, login_as, data, *, number):
     """District staff record the award (worked example terms), set an indicator, start the lease."""
     login_as("haidian_staff")
@@ -88,7 +95,7 @@ def award_and_lease(page, login_as, data, *, number):
     page.fill("input[name=award_date]", timezone.localdate().isoformat())
     page.click("main form.stacked button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "7,500,000.00" in page.inner_text("#figures")
+    assert "750.0000" in page.inner_text("#figures")  # 万元; the yuan on hover
     # The district's template set the eight R17 indicators at the award; one target is raised.
     assert "本地就业人口" in page.inner_text("#indicators")
     page.select_option("#id_indicator-kind", "investment_intensity")
@@ -120,7 +127,7 @@ def test_worked_example_award_to_transfer(page, login_as, screenshot, beijing):
     contract = award_and_lease(page, login_as, beijing, number="HD-2026-001")
     screenshot("assessments_1_district_leasing")
     login_as("qiye")
-    assert "22,500,000.00" in page.inner_text("table")  # enterprise home lists the contract
+    assert "2,250.0000" in page.inner_text("table")  # enterprise home lists the contract (万元)
     screenshot("assessments_2_enterprise_home")
     report_and_apply(page, login_as, contract, "9200")
     assert "达标" in page.inner_text("#indicators")
@@ -130,6 +137,7 @@ def test_worked_example_award_to_transfer(page, login_as, screenshot, beijing):
     page.select_option("#id_assessment_decide-passed", "1")
     page.fill("#id_assessment_decide-notice_number", "海规自考〔2026〕1号")
     submit(page, "assessment_decide")
+    confirm(page, "assessment_decide", "15 日内")
     assert page.inner_text("#state") == "考核通过"
     page.click("text=打印书面通知")
     page.wait_for_load_state("networkidle")
@@ -169,6 +177,7 @@ def test_fail_then_exit(page, login_as, screenshot, beijing):
     page.select_option("#id_assessment_decide-passed", "0")
     page.fill("#id_assessment_decide-notice_number", "海规自考〔2026〕2号")
     submit(page, "assessment_decide")
+    confirm(page, "assessment_decide", "前退出")
     assert page.inner_text("#state") == "考核未通过"
     assert "退出截止" in page.inner_text("#countdown")
     submit(page, "exit_complete")
@@ -198,9 +207,7 @@ def test_renewal_moves_deadlines(page, login_as, screenshot, beijing):
     contract.refresh_from_db()
     assert contract.lease_end == old_end.replace(year=old_end.year + 2)
     assert contract.lease_end.isoformat() in page.inner_text("#deadlines")
-    assert "6,000,000.00" in page.inner_text("#figures") or "3,000,000.00" in page.inner_text(
-        "#figures"
-    )
+    assert "600.0000" in page.inner_text("#figures") or "300.0000" in page.inner_text("#figures")
     screenshot("assessments_6_renewed")
     page.goto(page.base_url + "/contracts/public/")
     assert "HD-LTT-01" in page.inner_text("#supplied")

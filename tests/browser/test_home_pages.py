@@ -24,7 +24,16 @@ def test_city_staff_home_is_the_plan_overview_with_real_figures(demo_site, page,
     heading = page.locator("h1").inner_text()
     assert "北京市2024年度建设用地供应计划" in heading
     body = page.locator("main").inner_text()
-    for figure in ["3240–3660", "2770–2790", "510–530", "1060", "460", "650", "550", "470–870"]:
+    for figure in [
+        "3,240.00–3,660.00",
+        "2,770.00–2,790.00",
+        "510.00–530.00",
+        "1,060.00",
+        "460.00",
+        "650.00",
+        "550.00",
+        "470.00–870.00",
+    ]:
         assert figure in body, figure
     assert "25.00%" in body and "60.00%" in body and "15.00%" in body  # R3 ring shares
     assert "80.00%" in body and "65.00%" in body  # R4 ratios

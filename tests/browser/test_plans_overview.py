@@ -53,7 +53,7 @@ def test_city_staff_see_overview_with_charts(page, login, screenshot):
     page.wait_for_function("document.querySelectorAll('canvas').length >= 3")
     assert page.locator("h1").inner_text().startswith("北京市2024年度建设用地供应计划")
     row = page.locator("#category-table tr[data-code=industry]")
-    assert "510–530" in row.inner_text()
+    assert "510.00–530.00" in row.inner_text()
     assert "220" in row.inner_text()  # 120 industrial + 60 R&D + 40 rural industry
     assert page.locator("#ring-table").is_visible()
     # Chart.js drew on the canvases (non-blank pixels)

@@ -54,13 +54,13 @@ def test_a_district_submits_city_staff_accept(page, login, screenshot):
     page.click("#start-submission")
     assert page.locator("#status").inner_text() == "编制中"
     assert "未向本区分配分区指标" in page.locator("#no-allocation").inner_text()
-    assert page.locator("#listed-total").inner_text() == "23.7000"
+    assert page.locator("#listed-total").inner_text() == "23.70"
     # take the industrial parcel off the list: the comparison is re-computed at once
     page.locator("tr[data-code='JS-2024-03'] .listed-toggle").uncheck()
-    page.wait_for_function("document.getElementById('listed-total').innerText === '15.7000'")
+    page.wait_for_function("document.getElementById('listed-total').innerText === '15.70'")
     assert (
         page.locator("#comparison-table tr[data-code=industrial_warehouse] .listed").inner_text()
-        == "0.0000"
+        == "0.00"
     )
     screenshot("plans_submission_district_list")
     page.fill("#submit-form textarea[name=comment]", "金水区2024年度供地清单")

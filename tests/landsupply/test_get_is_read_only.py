@@ -68,6 +68,40 @@ OBJECT_OF = {
     "assessments:notice_pdf": "decided_contract",
     "assessments:action": "contract",
 }
+# The API (under /api/ and its alias /api/v1/): GET on a POST-only action answers 405.
+for _namespace in ("api", "api_v1"):
+    OBJECT_OF.update(
+        {
+            f"{_namespace}:parcel-detail": "parcel",
+            f"{_namespace}:plan-detail": "plan",
+            f"{_namespace}:plan-report": "plan",
+            f"{_namespace}:contract-detail": "contract",
+            f"{_namespace}:notification-read": "notification",
+        }
+    )
+    OBJECT_OF.update(
+        {
+            f"{_namespace}:contract-{action.replace('_', '-')}": "contract"
+            for action in (
+                "indicator",
+                "template",
+                "start_lease",
+                "report",
+                "assessment_apply",
+                "assessment_decide",
+                "transfer_apply",
+                "notice_receipt",
+                "transfer_contract",
+                "land_price",
+                "title_register",
+                "renewal_apply",
+                "renewal_decide",
+                "exit_apply",
+                "exit_complete",
+                "violation",
+            )
+        }
+    )
 
 
 def writes(statements: list[str]) -> list[str]:

@@ -56,7 +56,7 @@ def test_district_drafts_through_the_form_and_sees_the_preview(client, plans_202
     assert response.status_code == 302 and response.url == adj.get_absolute_url()
     page = client.get(adj.get_absolute_url()).content.decode()
     assert "186.52" in page and "200.02" in page  # commercial before → after
-    assert "1932.14" in page  # other after
+    assert "1,932.14" in page  # other after (thousands separated)
 
 
 def test_late_filing_through_the_url_shows_the_rule(client, plans_2024, district_user):
@@ -141,3 +141,17 @@ def test_city_staff_approve_and_reject_through_the_url(client, filed, zz_city):
     assert CategoryTarget.objects.get(plan=filed.plan, code="commercial").target_min_ha == Decimal(
         "191.52"
     )
+
+
+def test_rejecting_needs_a_reason_and_a_confirmation_naming_the_consequence(client, filed, zz_city):
+    client.force_login(zz_city)
+    url = reverse("plans:adjustment_reject", args=[filed.pk])
+    no_reason = client.post(url, {"comment": " "})
+    assert no_reason.status_code == 400
+    assert "审批意见：驳回时须填写理由" in no_reason.content.decode()
+    asked = client.post(url, {"comment": "不符合供地方向"}).content.decode()
+    assert 'id="confirm-reject"' in asked and "驳回后计划不作任何改变" in asked
+    assert "不符合供地方向" in asked  # the reason typed is kept
+    assert AdjustmentRequest.objects.get(pk=filed.pk).status == AdjustmentRequest.Status.FILED
+    client.post(url, {"comment": "不符合供地方向", "confirmed": "1"})
+    assert AdjustmentRequest.objects.get(pk=filed.pk).status == AdjustmentRequest.Status.REJECTED

@@ -121,7 +121,8 @@ def test_approve_and_reject_through_the_pages_tell_the_loser(plan_setup):
 
     def click(client, action):
         url = reverse(f"plans:adjustment_{action}", args=[adjustment.pk])
-        response = client.post(url, {"comment": "意见"}, follow=True)
+        # "confirmed": a rejection is made once its consequence was confirmed
+        response = client.post(url, {"comment": "意见", "confirmed": "1"}, follow=True)
         return response.status_code, response.content.decode()
 
     outcomes = race(

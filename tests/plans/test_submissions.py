@@ -67,9 +67,15 @@ def test_jinshui_submits_is_returned_resubmits_and_is_accepted(
     assert submission.status == DistrictSubmission.Status.SUBMITTED
 
     client.force_login(zz_city)
-    client.post(
+    page = client.post(
         reverse("plans:submission_return", args=[submission.pk]),
         {"comment": "请补充金水区商服地块"},
+    ).content.decode()
+    assert 'id="confirm-return"' in page and "须修改后重新报送" in page
+    assert DistrictSubmission.objects.get(pk=submission.pk).status == "submitted"
+    client.post(
+        reverse("plans:submission_return", args=[submission.pk]),
+        {"comment": "请补充金水区商服地块", "confirmed": "1"},
     )
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.RETURNED
@@ -103,13 +109,11 @@ def test_toggling_a_parcel_recomputes_the_comparison(client, jinshui_list, distr
     url = reverse("plans:submission_set_listed", args=[jinshui_list.pk])
     js02 = Parcel.objects.get(code="JS-02")
     page = client.get(jinshui_list.get_absolute_url()).content.decode()
-    assert (
-        'id="listed-total">15.5000<' in page and "JS-OLD" not in page
-    )  # withdrawn: not a candidate
+    assert 'id="listed-total">15.50<' in page and "JS-OLD" not in page  # withdrawn: not a candidate
 
     response = client.post(url, {"parcel": js02.pk, "listed": "0"}, HTTP_X_REQUESTED_WITH="fetch")
     assert response.status_code == 200
-    assert 'id="listed-total">12.0000<' in response.content.decode()
+    assert 'id="listed-total">12.00<' in response.content.decode()
     assert list(jinshui_list.excluded_parcels.all()) == [js02]
 
     client.post(url, {"parcel": js02.pk, "listed": "1"}, HTTP_X_REQUESTED_WITH="fetch")
@@ -150,7 +154,8 @@ def test_empty_list_and_return_without_comment_are_refused(
     response = client.post(
         reverse("plans:submission_return", args=[submission.pk]), {"comment": " "}, follow=True
     )
-    assert "退回时请填写意见" in response.content.decode()
+    assert "意见：退回时请填写意见" in response.content.decode()
+    assert response.status_code == 400
     submission.refresh_from_db()
     assert submission.status == DistrictSubmission.Status.SUBMITTED
     assert list(submission.events.values_list("action", flat=True)) == ["submit"]

@@ -32,7 +32,8 @@ def test_city_staff_see_their_plan_with_targets_and_charts(client, plans_2024, z
     client.force_login(zz_city)
     page = client.get(URL).content.decode()
     assert "郑州市市本级2024年度国有建设用地供应计划" in page
-    for figure in ["3927.94", "871.73", "186.52", "924.05", "1945.64", "1234.5", "31.43%"]:
+    # areas with thousands separators and two decimals in plan tables
+    for figure in ["3,927.94", "871.73", "186.52", "924.05", "1,945.64", "1,234.50", "31.43%"]:
         assert figure in page, figure
     assert "未达成" in page  # 30 June: 31.43 % < 50 %
     assert "chart-cumulative" in page and "vendor/chart.umd.min.js" in page
@@ -43,19 +44,19 @@ def test_beijing_overview_shows_nested_ranges_rings_and_ratios(client, plans_202
     client.force_login(bj_city)
     page = client.get(URL).content.decode()
     for text in [
-        "3240–3660",
-        "2770–2790",
-        "510–530",
-        "50–70",
-        "470–870",
-        "1060",
+        "3,240.00–3,660.00",
+        "2,770.00–2,790.00",
+        "510.00–530.00",
+        "50.00–70.00",
+        "470.00–870.00",
+        "1,060.00",
         "保障性住宅用地",
         "租赁住房用地",
         "≈ 25.00%",
         "≥ 80.00%",
-        "1750–2150",
-        "1490–1510",
-        "660",
+        "1,750.00–2,150.00",
+        "1,490.00–1,510.00",
+        "660.00",
     ]:
         assert text in page, text
 
@@ -66,7 +67,7 @@ def test_city_staff_cannot_open_another_jurisdictions_plan(client, plans_2024, b
     assert client.get(URL, {"plan": other.pk}).status_code == 404
     assert client.get(URL, {"district": "jinshui"}).status_code == 404
     page = client.get(URL, {"jurisdiction": "zhengzhou"}).content.decode()
-    assert "3927.94" not in page
+    assert "3,927.94" not in page
 
 
 def test_district_staff_see_only_their_district(client, plans_2024, district_user):

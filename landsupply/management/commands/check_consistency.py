@@ -1,5 +1,6 @@
 """manage.py check_consistency: every inconsistency in plans, contracts and parcels, with the
-rule it breaks (landsupply.consistency). Exit status 0 when every finding is explained (or
+rule it breaks (landsupply.consistency), and the kept plan figures that differ from a full scan
+of the parcels (`--rebuild-figures` recomputes them first). Exit status 0 when every finding is explained (or
 there is none), 1 when some are not, 2 for bad arguments."""
 
 import json
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from landsupply.consistency import consistency_findings
 from landsupply.models import Jurisdiction
+from parcels import figures
 
 
 class Command(BaseCommand):
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--jurisdiction", help="jurisdiction code, e.g. beijing; default all")
         parser.add_argument("--year", type=int, help="plan year; default all")
         parser.add_argument("--format", choices=["json", "text"], default="text")
+        parser.add_argument(
+            "--rebuild-figures",
+            action="store_true",
+            help="recompute the kept plan figures from the parcels first (parcels.figures)",
+        )
 
     def handle(self, *args, **options):
         jurisdiction = None
@@ -28,7 +35,12 @@ class Command(BaseCommand):
             jurisdiction = Jurisdiction.objects.filter(code=options["jurisdiction"]).first()
             if jurisdiction is None:
                 raise CommandError(f"未知辖区：{options['jurisdiction']}", returncode=2)
-        findings = consistency_findings(jurisdiction=jurisdiction, year=options["year"])
+        if options["rebuild_figures"]:
+            figures.install()
+            figures.rebuild()
+        findings = consistency_findings(
+            jurisdiction=jurisdiction, year=options["year"], figures=True
+        )
         open_count = sum(1 for f in findings if not f.explained)
         if options["format"] == "json":
             self.stdout.write(

@@ -47,10 +47,11 @@
       data: {
         labels: data.cumulative.labels,
         datasets: [
-          { label: data.text.cumulative, data: data.cumulative.actual, borderColor: blue, backgroundColor: blue, tension: 0.1 },
+          { label: data.text.cumulative, data: data.cumulative.actual, borderColor: blue, backgroundColor: blue, tension: 0.1 }
+        ].concat(data.cumulative.milestones.length ? [  // no milestone legend without milestones
           { label: data.text.milestone, data: milestoneLine, borderColor: red, backgroundColor: red, spanGaps: true,
             borderDash: [6, 4], pointRadius: 6, pointStyle: "triangle" }
-        ]
+        ] : [])
       },
       options: { scales: { y: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } } }
     });
