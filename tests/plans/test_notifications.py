@@ -239,3 +239,29 @@ def test_missed_milestone_notifies_city_staff_and_the_district_once(people):
         )
         assert all("city-wide plan" in n.display_title for n in whole)
         assert {n.recipient.username for n in whole} == {"zz_city"}
+
+
+def test_a_parcel_pending_inclusion_counts_toward_no_milestone_reminder_nor_to_do(people):
+    """A district parcel waiting for its adjustment (待纳入) is in no plan figure (parcels.figures):
+    erqi's 10 ha of 40 planned is 25 % whatever the pending 30 ha supplied — the flag, the
+    notices and the city staff's to-do say 25 %, not the 57 % counting it would give."""
+    from landsupply.todo import todo_for_user
+
+    _supplied("erqi", "10", datetime.date(2024, 4, 1))
+    ParcelFactory(
+        district=District.objects.get(code="erqi"),
+        category=LandUseCategory.objects.get(code="residential"),
+        area_ha=Decimal("30"),
+    )
+    pending = _supplied("erqi", "30", datetime.date(2024, 4, 2))
+    Parcel.objects.filter(pk=pending.pk).update(inclusion_pending=True)
+    sweep(datetime.date(2024, 5, 31))
+    assert Notification.objects.get(message_id="milestone_due").params["reached"] == "25.00"
+    sweep(datetime.date(2024, 7, 1))
+    assert MilestoneFlag.objects.get(district__code="erqi").reached_pct == Decimal("25.00")
+    items = [
+        item
+        for item in todo_for_user(people["zz_city"], on=datetime.date(2024, 7, 1))
+        if item.kind == "milestone_missed" and "二七区" in item.title
+    ]
+    assert len(items) == 1 and "25.00%" in items[0].title
