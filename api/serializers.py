@@ -223,9 +223,17 @@ class ContractDetailSerializer(ContractSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # Stored as a message id and its parameters (landsupply.notify): rendered in the caller's
+    # language, as the notifications page shows them; rows without an id show their stored text.
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
+    message_id = serializers.CharField(
+        read_only=True, help_text="the kind of message (landsupply.notify.MESSAGES), or empty"
+    )
+
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "url", "created_at", "read_at"]
+        fields = ["id", "message_id", "title", "body", "url", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assessments import rules
+from landsupply.leads import parse_lead_days, validate_lead_days
 from landsupply.models import District, Enterprise, Jurisdiction
 from landsupply.storage import get_private_storage
 from parcels.models import LandSource, LandUseCategory, Parcel
@@ -26,13 +27,8 @@ from parcels.models import LandSource, LandUseCategory, Parcel
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
-def _validate_lead_days(value: str) -> None:
-    try:
-        leads = [int(part) for part in value.split(",") if part.strip()]
-    except ValueError as exc:
-        raise ValidationError(_("提醒提前天数须为逗号分隔的正整数，例如 90,30,7。")) from exc
-    if not leads or any(lead <= 0 for lead in leads):
-        raise ValidationError(_("提醒提前天数须为逗号分隔的正整数，例如 90,30,7。"))
+# Kept under this name: migrations refer to it.
+_validate_lead_days = validate_lead_days
 
 
 class IndicatorKind(models.TextChoices):
@@ -224,9 +220,8 @@ class LeaseRuleSet(models.Model):
 
     @property
     def lead_days(self) -> tuple[int, ...]:
-        return tuple(
-            sorted({int(p) for p in self.reminder_lead_days.split(",") if p.strip()}, reverse=True)
-        )
+        """The reminder lead times, largest first (landsupply.leads.parse_lead_days)."""
+        return parse_lead_days(self.reminder_lead_days)
 
     @property
     def indicator_kinds(self) -> tuple[str, ...]:

@@ -22,6 +22,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import rules
@@ -30,13 +32,16 @@ from assessments.models import (
     AssessmentTemplate,
     Contract,
     DeadlineKind,
+    Indicator,
     IndicatorReport,
     LeaseRuleSet,
     StatutoryTermLimit,
 )
 from landsupply import workdays
 from landsupply.access import scope_to_user
+from landsupply.leads import parse_lead_days
 from landsupply.models import District, Jurisdiction, User
+from landsupply.todo import TodoItem
 from parcels.models import LandUseCategory, Parcel, SupplyMethod
 
 # How far back the sweep looks for overdue deadlines: a catch-up window for a sweep that did not
@@ -350,7 +355,7 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {
-        pk: _parse_leads(value)
+        pk: parse_lead_days(value)
         for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")
     }
     # Only what the sweep reads: a catch-up day covers thousands of contracts.
@@ -387,14 +392,6 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
             ContractLook(contract.pk, contract.reminder_next_on, contract.updated_at, next_on)
         )
     return result, looks
-
-
-def _parse_leads(value: str) -> tuple[int, ...]:
-    return tuple(
-        sorted(
-            {int(p) for p in value.split(",") if p.strip().isdigit() and int(p) > 0}, reverse=True
-        )
-    )
 
 
 def assessment_proposal(contract: Contract) -> list[dict]:
@@ -443,6 +440,160 @@ def parcel_list_offered_public() -> QuerySet[Parcel]:
         .select_related("district", "category")
         .order_by(*PUBLIC_OFFERED_ORDER)
     )
+
+
+# The table-C deadlines of which district staff are told (the renewal application is the
+# enterprise's alone).
+_DISTRICT_TOLD = frozenset(DeadlineKind) - {DeadlineKind.RENEWAL_APPLICATION}
+
+
+def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
+    """Return the contract work waiting for `user` on `today` (landsupply.todo composes it).
+
+    District staff (the contracts of their district): assessments to decide by the lease end
+    (R18); applications to decide — transfer contract to sign (R19), renewal (R21), voluntary
+    exit (R23); a failed assessment's exit by the lease end (R20); and any other active table-C
+    deadline they are told of (table C) that falls in the current calendar month (day 1 to its
+    last day).
+    Enterprise (its contracts): indicator reports missing for the last completed year while
+    leasing (R17, reported before the assessment application), the assessment/renewal
+    application once its reminder window opened (R18, R21: the rule set's largest lead time
+    before the due day, and until it), and the transfer application window after a passed
+    assessment (R19: from the notice to its due day). Two queries whatever the number of
+    contracts (district staff: the contracts; enterprise: also its indicators and reports).
+    """
+    S = Contract.State
+    if user.role == User.Role.DISTRICT and user.district_id:
+        states = [
+            S.LEASING,
+            S.RENEWAL_APPLIED,
+            S.ASSESSMENT_APPLIED,
+            S.PASSED,
+            S.FAILED,
+            S.TRANSFER_APPLIED,
+            S.TRANSFER_SIGNED,
+            S.TRANSFERRED,
+            S.EXIT_APPLIED,
+        ]
+        contracts = Contract.objects.filter(parcel__district_id=user.district_id, state__in=states)
+    elif user.role == User.Role.ENTERPRISE and user.enterprise_id:
+        states = [S.LEASING, S.PASSED]
+        contracts = Contract.objects.filter(enterprise_id=user.enterprise_id, state__in=states)
+    else:
+        return []
+    contracts = list(contracts.select_related("rule_set", "parcel", "assessment").order_by("pk"))
+    month_start = today.replace(day=1)
+    month_end = (month_start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+    items: list[TodoItem] = []
+
+    def add(contract, kind, title, since, deadline, rule):
+        items.append(
+            TodoItem(
+                kind=kind,
+                title=_("合同 %(number)s：%(what)s") % {"number": contract.number, "what": title},
+                since=since,
+                deadline=deadline,
+                url=reverse("assessments:contract_detail", args=[contract.pk]),
+                rule=rule,
+            )
+        )
+
+    if user.role == User.Role.DISTRICT:
+        for c in contracts:
+            acting = True
+            if c.state == S.ASSESSMENT_APPLIED:
+                applied = getattr(c, "assessment", None)
+                since = applied.applied_on if applied else today
+                add(c, "assessment_decide", _("作出考核结论"), since, c.lease_end, "R18")
+            elif c.state == S.TRANSFER_APPLIED:
+                add(
+                    c, "transfer_sign", _("签订出让合同"), c.transfer_applied_on, c.lease_end, "R19"
+                )
+            elif c.state == S.RENEWAL_APPLIED:
+                add(
+                    c,
+                    "renewal_decide",
+                    _("审批续租申请"),
+                    timezone.localdate(c.updated_at),
+                    c.lease_end,
+                    "R21",
+                )
+            elif c.state == S.EXIT_APPLIED:
+                add(
+                    c,
+                    "exit_settle",
+                    _("办理退出与土地收回"),
+                    timezone.localdate(c.updated_at),
+                    None,
+                    "R23",
+                )
+            elif c.state == S.FAILED:
+                since = c.notice_date or today
+                add(
+                    c, "exit_failed", _("考核未通过：收回土地、办理退出"), since, c.lease_end, "R20"
+                )
+            else:
+                acting = False
+            if acting:
+                continue
+            for d in contract_deadlines(c):
+                if d.kind in _DISTRICT_TOLD and d.active and month_start <= d.due <= month_end:
+                    add(c, f"deadline_{d.kind}", d.label, month_start, d.due, d.rule)
+        return items
+
+    reported = set(
+        IndicatorReport.objects.filter(
+            indicator__contract__in=[c for c in contracts if c.state == S.LEASING],
+            year=today.year - 1,
+        ).values_list("indicator__contract_id", "indicator_id")
+    )
+    indicators = {}
+    for pk, contract_id in Indicator.objects.filter(
+        contract__in=[c for c in contracts if c.state == S.LEASING]
+    ).values_list("pk", "contract_id"):
+        indicators.setdefault(contract_id, []).append(pk)
+    for c in contracts:
+        if c.state == S.LEASING:
+            last_year = today.year - 1
+            missing = [pk for pk in indicators.get(c.pk, []) if (c.pk, pk) not in reported]
+            if c.lease_start.year <= last_year and missing:
+                add(
+                    c,
+                    "indicator_reports",
+                    _("填报 %(year)s 年度履约指标（%(n)s 项未填报）")
+                    % {"year": last_year, "n": len(missing)},
+                    datetime.date(today.year, 1, 1),
+                    c.assessment_application_due,
+                    "R17",
+                )
+            leads = parse_lead_days(c.rule_set.reminder_lead_days)
+            window = max(leads, default=0)
+            due = c.assessment_application_due
+            if due - datetime.timedelta(days=window) <= today <= due:
+                add(
+                    c,
+                    "assessment_apply",
+                    _("申请考核（如需续租，同一期限内申请续租）"),
+                    due - datetime.timedelta(days=window),
+                    due,
+                    "R18",
+                )
+        elif (
+            c.state == S.PASSED
+            and c.transfer_application_due
+            and today <= c.transfer_application_due
+        ):
+            add(
+                c,
+                "transfer_apply",
+                _("申请签订出让合同并缴纳地价款"),
+                c.notice_received_on or c.notice_date or today,
+                c.transfer_application_due,
+                "R19",
+            )
+    return items
 
 
 def assessment_proposed_pass(proposal: list[dict]) -> bool:

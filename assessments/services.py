@@ -12,7 +12,6 @@ Source: 北京市工业用地先租后让指导意见（试行）(2024-02-18), D
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -25,8 +24,9 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from assessments import rules, selectors
 from assessments.models import (
@@ -46,7 +46,9 @@ from assessments.models import (
     Renewal,
     Violation,
 )
-from landsupply import workdays
+from landsupply import notify, workdays
+from landsupply.claims import rows_source
+from landsupply.leads import parse_lead_days
 from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import Enterprise, Notification, User
 from parcels.models import LandSource, Parcel, SupplyMethod
@@ -132,6 +134,29 @@ def _move(contract: Contract, *, to: str, **event) -> ContractEvent:
     contract.state = to
     _save(contract)
     return _record(contract, state_from=state_from, **event)
+
+
+def _notify_contract(contract: Contract, message: str, *, to_district: bool, **params) -> None:
+    """Tell who must act next on `contract` (after the commit, landsupply.notify): the
+    parcel's district staff (`to_district`) or the holder's users. `params` add to the
+    contract's number, parcel, enterprise and the date that bounds the next step."""
+    if to_district:
+        recipients = notify.district_staff(contract.parcel.district_id)
+    else:
+        recipients = notify.enterprise_users(contract.enterprise_id)
+    due = contract.lease_end
+    notify.notify(
+        recipients=recipients,
+        message=message,
+        params={
+            "number": contract.number,
+            "parcel": contract.parcel.name,
+            "enterprise": contract.enterprise.name,
+            "due": due.isoformat() if due else "",
+            **params,
+        },
+        url=reverse("assessments:contract_detail", args=[contract.pk]),
+    )
 
 
 def _yuan(amount: Decimal) -> str:
@@ -542,6 +567,7 @@ def assessment_apply(
         rule="R18",
         on=today,
     )
+    _notify_contract(contract, "assessment_applied", to_district=True)
     return assessment
 
 
@@ -616,6 +642,16 @@ def assessment_decide(
         reason=remarks,
         rule=rule,
         on=today,
+    )
+    _notify_contract(
+        contract,
+        "assessment_decided",
+        to_district=False,
+        result=N_("通过") if passed else N_("未通过"),
+        notice=assessment.notice_number,
+        next=N_("请在收到书面通知后规定期限内申请签订出让合同并缴纳地价款（R19）。")
+        if passed
+        else N_("须在租赁期届满前退出，土地使用权由区收回（R20）。"),
     )
     return assessment
 
@@ -709,6 +745,7 @@ def transfer_apply(
             "b": contract.transfer_term_end.isoformat(),
         },
     )
+    _notify_contract(contract, "transfer_applied", to_district=True)
     return contract
 
 
@@ -756,6 +793,13 @@ def transfer_contract_sign(
             "a": contract.transfer_term_start.isoformat(),
             "b": contract.transfer_term_end.isoformat(),
         },
+    )
+    _notify_contract(
+        contract,
+        "transfer_signed",
+        to_district=False,
+        grant=contract.transfer_contract_number,
+        signed=signed_on.isoformat(),
     )
     return contract
 
@@ -931,6 +975,9 @@ def renewal_apply(
         title=_("申请续租 %(y)s 年，续租租金 %(rent)s 元")
         % {"y": years, "rent": _yuan(renewal.rent)},
     )
+    _notify_contract(
+        contract, "renewal_applied", to_district=True, years=years, reason=renewal.reason
+    )
     return renewal
 
 
@@ -986,6 +1033,13 @@ def renewal_decide(
         title=title,
         on=today,
     )
+    _notify_contract(
+        contract,
+        "renewal_decided",
+        to_district=False,
+        result=N_("批准") if approved else N_("不批准"),
+        reason=reason,
+    )
     return renewal
 
 
@@ -1028,6 +1082,13 @@ def exit_apply(
         rule="R23",
         on=today,
         title=_("申请退还租赁土地使用权，拟于 %(d)s 退出") % {"d": exit_date.isoformat()},
+    )
+    _notify_contract(
+        contract,
+        "exit_applied",
+        to_district=True,
+        exit_date=exit_date.isoformat(),
+        reason=record.reason,
     )
     return record
 
@@ -1132,6 +1193,9 @@ def exit_complete(
         rule=rule,
         title=title,
         on=today,
+    )
+    _notify_contract(
+        contract, "exit_completed", to_district=False, exit_date=record.exit_date.isoformat()
     )
     return record
 
@@ -1309,7 +1373,7 @@ def reminder_schedule_reset(*, contracts=None, model=None, rule_sets=None) -> in
     """
     model = model or Contract
     leads = {
-        pk: selectors._parse_leads(value)
+        pk: parse_lead_days(value)
         for pk, value in (rule_sets or LeaseRuleSet).objects.values_list("pk", "reminder_lead_days")
     }
     qs = contracts if contracts is not None else model.objects.all()
@@ -1321,7 +1385,7 @@ def reminder_schedule_reset(*, contracts=None, model=None, rule_sets=None) -> in
     rows, count = [], 0
 
     def flush():
-        source, params = _rows_source([("id", "bigint"), ("next_on", "date")], rows)
+        source, params = rows_source([("id", "bigint"), ("next_on", "date")], rows)
         with db_connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET reminder_next_on = s.next_on FROM ({source}) AS s "
@@ -1381,11 +1445,14 @@ def _reminder_send_batch(
             people = (enterprise_users.get(contract.enterprise_id, []) if to_enterprise else []) + (
                 district_users.get(contract.parcel.district_id, []) if to_district else []
             )
-            addresses = [email for _pk, _name, email in people if email]
+            # E-mail now to those who want each notification; "digest" users get it in the
+            # daily digest (landsupply.notify), "none" users only in the app.
+            addresses = [email for _pk, _name, email, pref in people if email and pref == EACH]
             if to_enterprise and contract.enterprise.contact_email:
                 addresses.append(contract.enterprise.contact_email)
             addresses = list(dict.fromkeys(addresses))
             title, body = texts.render(contract, kind=kind, due_date=due_date, lead_days=lead_days)
+            sent_at = timezone.now()
             if addresses:
                 message = EmailMessage(
                     subject=title, body=body, to=addresses, headers={"Message-ID": _message_id(pk)}
@@ -1397,16 +1464,22 @@ def _reminder_send_batch(
                     failed.append((pk, str(exc)[:1000]))
                     unsent.add(contract_id)
                     continue
-            shown = addresses or [name for _pk, name, _email in people]
+            shown = addresses or [name for _pk, name, _email, _pref in people]
+            params = texts.params(contract, kind=kind, due_date=due_date, lead_days=lead_days)
             sent.append(
                 (
                     pk,
                     ", ".join(shown),
                     [
                         Notification(
-                            recipient_id=user_pk, title=title, body=body, url=urls[contract_id]
+                            recipient_id=user_pk,
+                            message_id="lease_reminder",
+                            params=params,
+                            title=title,
+                            url=urls[contract_id],
+                            emailed_at=sent_at if email and pref == EACH and addresses else None,
                         )
-                        for user_pk, _n, _e in people
+                        for user_pk, _n, email, pref in people
                     ],
                 )
             )
@@ -1467,7 +1540,7 @@ def _reminder_mark_sent(
     now = ReminderDelivery._meta.get_field("sent_at").get_db_prep_value(
         timezone.now(), db_connection
     )
-    source, params = _rows_source(
+    source, params = rows_source(
         [("id", "bigint"), ("recipients", "text")], [(pk, who) for pk, who, _n in sent]
     )
     with db_connection.cursor() as cursor:
@@ -1503,7 +1576,7 @@ def _reminder_advance(looks, *, unsent: set[int]) -> None:
             (pk, nxt, was, updated.get_db_prep_value(at, db_connection))
             for pk, nxt, was, at in rows[start : start + 5000]
         ]
-        source, params = _rows_source(
+        source, params = rows_source(
             [("id", "bigint"), ("next_on", "date"), ("was", "date"), ("at", "timestamptz")],
             chunk,
         )
@@ -1525,7 +1598,7 @@ def _message_id(delivery_pk: int) -> str:
 
 def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
     """Return the active enterprise users per enterprise and district staff per district of
-    `contracts` as (pk, username, email) tuples, with one query."""
+    `contracts` as (pk, username, email, e-mail preference) tuples, with one query."""
     enterprise_ids = {c.enterprise_id for c in contracts}
     district_ids = {c.parcel.district_id for c in contracts}
     users = (
@@ -1535,22 +1608,31 @@ def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
             | Q(role=User.Role.DISTRICT, district_id__in=district_ids)
         )
         .order_by("pk")
-        .values_list("pk", "username", "email", "role", "enterprise_id", "district_id")
+        .values_list(
+            "pk", "username", "email", "email_preference", "role", "enterprise_id", "district_id"
+        )
     )
     enterprise_users, district_users = {}, {}
-    for pk, username, email, role, enterprise_id, district_id in users:
+    for pk, username, email, pref, role, enterprise_id, district_id in users:
         if role == User.Role.ENTERPRISE:
-            enterprise_users.setdefault(enterprise_id, []).append((pk, username, email))
+            enterprise_users.setdefault(enterprise_id, []).append((pk, username, email, pref))
         else:
-            district_users.setdefault(district_id, []).append((pk, username, email))
+            district_users.setdefault(district_id, []).append((pk, username, email, pref))
     return enterprise_users, district_users
 
 
+EACH = User.EmailPreference.EACH
+
+
 class _ReminderTexts:
-    """The reminder subject and body, translated once per sweep and filled in per reminder."""
+    """The reminder subject and body, translated once per sweep and filled in per reminder
+    (the e-mail); `params` are the in-app notification's parameters (landsupply.notify message
+    "lease_reminder"), rendered in the reader's language."""
 
     def __init__(self):
         self.labels = {kind: str(kind.label) for kind in DeadlineKind}
+        with translation.override(None):  # the msgids, for rendering in the reader's language
+            self.msgids = {kind: str(kind.label) for kind in DeadlineKind}
         self.overdue = _("已逾期")
         self.ahead = _("提前 %(d)s 天提醒")
         self.title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）")
@@ -1558,6 +1640,19 @@ class _ReminderTexts:
             "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
             "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。"
         )
+
+    def params(
+        self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int
+    ) -> dict:
+        return {
+            "rule": _RULE[kind],
+            "number": contract.number,
+            "label": self.msgids[kind],
+            "due": due_date.isoformat(),
+            "when": N_("已逾期") if lead_days == 0 else [N_("提前 %(d)s 天提醒"), {"d": lead_days}],
+            "parcel": contract.parcel.name,
+            "enterprise": contract.enterprise.name,
+        }
 
     def render(
         self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int
@@ -1583,28 +1678,7 @@ class _ReminderTexts:
 
 
 # Raw SQL for the claim and the release of failed sends: one statement each whatever the number
-# of rows.
-# The rows travel as arrays (PostgreSQL, unnest) or as one JSON document (SQLite, json_each).
-
-
-def _rows_source(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, list]:
-    """Return (a SELECT yielding `rows` with the named columns, its parameters).
-
-    columns: (name, PostgreSQL array element type) pairs.
-    """
-    if db_connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
-        names = ", ".join(name for name, _type in columns)
-        return f"SELECT * FROM unnest({arrays}) AS r({names})", [
-            list(col) for col in zip(*rows, strict=True)
-        ]
-    extract = ", ".join(
-        f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _type) in enumerate(columns)
-    )
-    document = json.dumps(
-        [[v.isoformat() if isinstance(v, datetime.date) else v for v in row] for row in rows]
-    )
-    return f"SELECT {extract} FROM json_each(%s)", [document]
+# of rows (the rows travel as landsupply.claims.rows_source builds them).
 
 
 def _reminder_claim(
@@ -1620,7 +1694,7 @@ def _reminder_claim(
     table = ReminderDelivery._meta.db_table
     token_field = ReminderDelivery._meta.get_field("claim_token")
     time_field = ReminderDelivery._meta.get_field("claimed_at")
-    source, params = _rows_source(
+    source, params = rows_source(
         [
             ("contract_id", "bigint"),
             ("kind", "varchar"),
@@ -1662,7 +1736,7 @@ def _reminder_release(token: uuid.UUID, failed: list[tuple[int, str]]) -> None:
     token_value = ReminderDelivery._meta.get_field("claim_token").get_db_prep_value(
         token, db_connection
     )
-    source, params = _rows_source([("id", "bigint"), ("last_error", "text")], failed)
+    source, params = rows_source([("id", "bigint"), ("last_error", "text")], failed)
     with db_connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET claim_token = NULL, claimed_at = NULL, last_error = s.last_error "

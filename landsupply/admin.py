@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from landsupply.admin_scope import ScopedAdmin, ScopedInline, is_platform_admin
 from landsupply.models import (
     CalendarDay,
+    Claim,
     District,
     Enterprise,
     ExportJob,
@@ -35,6 +36,7 @@ class UserAdmin(ScopedAdmin, BaseUserAdmin):
     list_filter = ["role", "jurisdiction", "district"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("角色与归属"), {"fields": ["role", "jurisdiction", "district", "enterprise"]}),
+        (_("邮件通知"), {"fields": ["email_preference"]}),
     )
     scope = {"jurisdiction": "jurisdiction_id"}
 
@@ -160,9 +162,33 @@ class EnterpriseAdmin(ScopedAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ScopedAdmin):
-    list_display = ["recipient", "title", "created_at", "read_at"]
+    list_display = [
+        "recipient",
+        "display_title",
+        "message_id",
+        "created_at",
+        "read_at",
+        "emailed_at",
+    ]
     list_filter = ["read_at"]
     scope = {"jurisdiction": "recipient__jurisdiction_id", "district": "recipient__district_id"}
+
+
+@admin.register(Claim)
+class ClaimAdmin(ScopedAdmin):
+    """Run-once claims of the sweeps (landsupply.claims), read-only: which reminder, notice or
+    digest was done and when. An empty scope: only the platform administrator sees them."""
+
+    list_display = ["key", "claimed_at"]
+    search_fields = ["key"]
+    fields = ["key", "claimed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StoredFile)

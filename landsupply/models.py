@@ -146,6 +146,19 @@ class User(AbstractUser):
         verbose_name=_("所属企业"),
     )
 
+    class EmailPreference(models.TextChoices):
+        EACH = "each", _("每条通知即时发送邮件")
+        DIGEST = "digest", _("每日汇总一封邮件")
+        NONE = "none", _("不发送邮件（仅站内通知）")
+
+    email_preference = models.CharField(
+        _("邮件通知"),
+        max_length=8,
+        choices=EmailPreference.choices,
+        default=EmailPreference.EACH,
+        help_text=_("站内通知总会保留；此项只决定是否及如何另发邮件"),
+    )
+
     objects = UserManager()
 
     class Meta(AbstractUser.Meta):
@@ -191,16 +204,26 @@ class User(AbstractUser):
 
 
 class Notification(models.Model):
-    """An in-app message to one user (reminders, review results)."""
+    """An in-app message to one user (workflow steps, reminders), written by landsupply.notify.
+
+    The text is stored as a message id and its parameters and rendered in the reader's language
+    when shown (`display_title`, `display_body`); `title`/`body` hold the text of rows written
+    before message ids existed and are the fallback for an unknown id.
+    """
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
     )
-    title = models.CharField(_("标题"), max_length=200)
+    message_id = models.CharField(_("消息类型"), max_length=64, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        _("邮件发送时间"), null=True, blank=True, help_text=_("即时邮件或每日汇总邮件发出的时间")
+    )
 
     class Meta:
         verbose_name = _("站内通知")
@@ -209,10 +232,45 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self):
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self):
         return self.url or reverse("notifications")
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (landsupply.notify.render)."""
+        from landsupply.notify import render
+
+        return render(self)[0]
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language (landsupply.notify.render)."""
+        from landsupply.notify import render
+
+        return render(self)[1]
+
+
+class Claim(models.Model):
+    """A job done once: the row with its unique key is the claim (landsupply.claims).
+
+    Keys name the job and its instance, e.g. ``digest:17:2026-06-01`` or
+    ``plan-deadline:3:2024-06-03:30:district:8``; inserting the key is claiming it, and only the
+    statement that inserted the row does the job, so a sweep run twice, or in two workers at
+    once, does nothing twice.
+    """
+
+    key = models.CharField(_("键"), max_length=200, unique=True)
+    claimed_at = models.DateTimeField(_("认领时间"))
+
+    class Meta:
+        verbose_name = _("一次性任务认领")
+        verbose_name_plural = _("一次性任务认领")
+        ordering = ["-claimed_at", "-id"]
+
+    def __str__(self):
+        return self.key
 
 
 class StoredFile(models.Model):

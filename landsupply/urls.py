@@ -14,6 +14,8 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
+    path("todo/", views.todo, name="todo"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/read/", views.notifications_read, name="notification_read"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
@@ -6,12 +7,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from landsupply import export_jobs
+from landsupply import todo as todos
 from landsupply.access import city_staff_required
 from landsupply.consistency import consistency_findings
 from landsupply.exports import export_response
+from landsupply.forms import EmailPreferenceForm
 from landsupply.models import ExportJob, Jurisdiction, User
 from landsupply.rulebook import rule_entries
-from landsupply.services import notification_mark_all_read, notification_mark_read
+from landsupply.services import (
+    notification_mark_all_read,
+    notification_mark_read,
+    user_set_email_preference,
+)
 
 
 @login_required
@@ -30,6 +37,34 @@ def notifications(request):
     nothing (GET never changes data): marking read is a button (a POST)."""
     items = list(request.user.notifications.all()[:100])
     return render(request, "landsupply/notifications.html", {"notifications": items})
+
+
+@login_required
+def notification_settings(request):
+    """The user's e-mail preference for notifications (each / daily digest / none)."""
+    form = EmailPreferenceForm(
+        request.POST or None, initial={"email_preference": request.user.email_preference}
+    )
+    if request.method == "POST" and form.is_valid():
+        user_set_email_preference(
+            user=request.user, preference=form.cleaned_data["email_preference"]
+        )
+        messages.success(request, _("邮件通知设置已保存。"))
+        return redirect("notifications")
+    return render(request, "landsupply/notification_settings.html", {"form": form})
+
+
+@login_required
+def todo(request):
+    """The user's to-do list (待办): what waits for their action, oldest first, each with its
+    deadline and a link to the place to act. Reads only."""
+    day = todos.today()
+    items = todos.todo_for_user(request.user, on=day)
+    rows = []
+    for item in items:
+        days = item.days_left(day)
+        rows.append((item, days, None if days is None else abs(days)))
+    return render(request, "landsupply/todo.html", {"rows": rows, "today": day})
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from landsupply.leads import validate_lead_days
 from landsupply.models import District, Jurisdiction, Ring
 from parcels.models import LandUseCategory
 
@@ -66,6 +67,13 @@ class PlanRuleSet(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    reminder_lead_days = models.CharField(
+        _("提醒提前天数"),
+        max_length=64,
+        default="30,7",
+        validators=[validate_lead_days],
+        help_text=_("计划调整截止日（R7）和季度节点（R6）提前提醒的天数，逗号分隔，例如 30,7"),
     )
     mid_year_supplement_allowed = models.BooleanField(
         _("允许年中增补"), default=False, help_text=_("市级可开放年中增补窗口（北京：年中增补）")

@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from landsupply.access import scope_to_user
 from landsupply.models import District, Ring, User
+from landsupply.todo import TodoItem
 from parcels import figures
 from parcels.models import (
     DistrictSupplyDay,
@@ -987,6 +989,97 @@ def plan_spec(*, plan: AnnualPlan) -> dict:
             for a in plan.allocations.select_related("district", "category_target")
         ],
     }
+
+
+def todo_for_user(*, user: User, today: datetime.date) -> list[TodoItem]:
+    """Return the plan work waiting for `user` on `today` (landsupply.todo composes it).
+
+    City staff of a jurisdiction: filed adjustment requests to decide (R7), submitted district
+    lists to review (R9), missed milestones of plans whose year is not closed (R6). District
+    staff: their district's returned lists to revise and resubmit (R9). Lists and flags of a
+    closed plan year wait for nobody. Three queries for city
+    staff, one for district staff, whatever the number of rows.
+    """
+    items: list[TodoItem] = []
+    if user.role == User.Role.CITY and user.jurisdiction_id:
+        for a in (
+            AdjustmentRequest.objects.filter(
+                plan__jurisdiction_id=user.jurisdiction_id,
+                status=AdjustmentRequest.Status.FILED,
+            )
+            .select_related("district", "plan")
+            .order_by("filed_on", "pk")
+        ):
+            items.append(
+                TodoItem(
+                    kind="adjustment_filed",
+                    title=_("审批 %(district)s 的计划调整申请 #%(n)s（%(year)s 年度）")
+                    % {"district": a.district.name, "n": a.pk, "year": a.plan.year},
+                    since=a.filed_on or timezone.localdate(a.created_at),
+                    deadline=None,
+                    url=reverse("plans:adjustment_detail", args=[a.pk]),
+                    rule="R7",
+                )
+            )
+        submissions = DistrictSubmission.objects.filter(
+            plan__jurisdiction_id=user.jurisdiction_id,
+            plan__year_close__isnull=True,
+            status=DistrictSubmission.Status.SUBMITTED,
+        ).select_related("district", "plan")
+        for s in submissions:
+            items.append(
+                TodoItem(
+                    kind="submission_submitted",
+                    title=_("审核 %(district)s 报送的 %(year)s 年度用地清单")
+                    % {"district": s.district.name, "year": s.plan.year},
+                    since=timezone.localdate(s.updated_at),
+                    deadline=None,
+                    url=reverse("plans:submission_detail", args=[s.pk]),
+                    rule="R9",
+                )
+            )
+        flags = MilestoneFlag.objects.filter(
+            milestone__plan__jurisdiction_id=user.jurisdiction_id,
+            milestone__plan__status=AnnualPlan.Status.PUBLISHED,
+            milestone__plan__year_close__isnull=True,
+        ).select_related("milestone__plan", "district")
+        for f in flags:
+            items.append(
+                TodoItem(
+                    kind="milestone_missed",
+                    title=_(
+                        "节点目标 %(due)s 未达成：%(scope)s 完成 %(reached)s%%，要求 %(required)s%%"
+                    )
+                    % {
+                        "due": f.milestone.due_on.isoformat(),
+                        "scope": f.district.name if f.district_id else _("全市计划"),
+                        "reached": f.reached_pct,
+                        "required": f.required_pct,
+                    },
+                    since=f.milestone.due_on,
+                    deadline=None,
+                    url=reverse("plans:milestones", args=[f.milestone.plan_id]),
+                    rule="R6",
+                )
+            )
+    elif user.role == User.Role.DISTRICT and user.district_id:
+        for s in DistrictSubmission.objects.filter(
+            district_id=user.district_id,
+            status=DistrictSubmission.Status.RETURNED,
+            plan__status=AnnualPlan.Status.PUBLISHED,
+            plan__year_close__isnull=True,
+        ).select_related("plan"):
+            items.append(
+                TodoItem(
+                    kind="submission_returned",
+                    title=_("修改并重新报送被退回的 %(year)s 年度用地清单") % {"year": s.plan.year},
+                    since=timezone.localdate(s.updated_at),
+                    deadline=None,
+                    url=reverse("plans:submission_detail", args=[s.pk]),
+                    rule="R9",
+                )
+            )
+    return items
 
 
 def _show(value) -> str:

@@ -16,11 +16,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from landsupply import workdays
+from landsupply import claims, notify, workdays
+from landsupply.leads import parse_lead_days, reminder_lead_for
 from landsupply.locking import lock, refuse_duplicate
 from landsupply.models import District, Ring, User
 from parcels.models import LandUseCategory, Parcel
@@ -214,7 +216,24 @@ def adjustment_file(*, user: User, adjustment: AdjustmentRequest) -> AdjustmentR
         raise ValidationError(_("该申请已报送或已处理，不能重复报送。"))
     adjustment.refresh_from_db()
     adjustment.save()  # record the transition in the history, with the request's user
+    _notify_adjustment(adjustment, "adjustment_filed", notify.city_staff(plan.jurisdiction_id))
     return adjustment
+
+
+def _notify_adjustment(adjustment: AdjustmentRequest, message: str, recipients) -> None:
+    """Tell `recipients` (after the commit) that `adjustment` moved on (R7)."""
+    notify.notify(
+        recipients=recipients,
+        message=message,
+        params={
+            "number": adjustment.pk,
+            "district": adjustment.district.name,
+            "year": adjustment.plan.year,
+            "reason": adjustment.reason,
+            "comment": adjustment.decision_comment,
+        },
+        url=reverse("plans:adjustment_detail", args=[adjustment.pk]),
+    )
 
 
 def _chain(target: CategoryTarget | None, by_id: dict) -> list[CategoryTarget]:
@@ -398,6 +417,9 @@ def adjustment_approve(
     adjustment.effect = {"before": before, "after": _summary(plan_progress(plan=plan))}
     adjustment.full_clean()
     adjustment.save()
+    _notify_adjustment(
+        adjustment, "adjustment_approved", notify.district_staff(adjustment.district_id)
+    )
     return adjustment
 
 
@@ -426,6 +448,9 @@ def adjustment_reject(
     adjustment.decision_comment = comment
     adjustment.full_clean()
     adjustment.save()
+    _notify_adjustment(
+        adjustment, "adjustment_rejected", notify.district_staff(adjustment.district_id)
+    )
     return adjustment
 
 
@@ -573,8 +598,30 @@ def submission_submit(
     if count == 0:
         raise ValidationError(_("用地清单中没有地块，不能报送（R9）。"))
     submission = _move(submission, DistrictSubmission.Status.SUBMITTED)
-    _event(submission, SubmissionEvent.Action.SUBMIT, user, comment)
+    event = _event(submission, SubmissionEvent.Action.SUBMIT, user, comment)
+    _notify_submission(
+        submission,
+        event,
+        "submission_submitted",
+        notify.city_staff(submission.plan.jurisdiction_id),
+    )
     return submission
+
+
+def _notify_submission(submission, event: SubmissionEvent, message: str, recipients) -> None:
+    """Tell `recipients` (after the commit) that the district list moved on (R9)."""
+    notify.notify(
+        recipients=recipients,
+        message=message,
+        params={
+            "district": submission.district.name,
+            "year": submission.plan.year,
+            "count": event.parcel_count,
+            "area": str(event.listed_ha),
+            "comment": event.comment,
+        },
+        url=reverse("plans:submission_detail", args=[submission.pk]),
+    )
 
 
 @transaction.atomic
@@ -594,7 +641,10 @@ def submission_return(
         from_statuses=[DistrictSubmission.Status.SUBMITTED],
         to_status=DistrictSubmission.Status.RETURNED,
     )
-    _event(submission, SubmissionEvent.Action.RETURN, user, comment)
+    event = _event(submission, SubmissionEvent.Action.RETURN, user, comment)
+    _notify_submission(
+        submission, event, "submission_returned", notify.district_staff(submission.district_id)
+    )
     return submission
 
 
@@ -613,7 +663,10 @@ def submission_accept(
         from_statuses=[DistrictSubmission.Status.SUBMITTED],
         to_status=DistrictSubmission.Status.ACCEPTED,
     )
-    _event(submission, SubmissionEvent.Action.ACCEPT, user, comment)
+    event = _event(submission, SubmissionEvent.Action.ACCEPT, user, comment)
+    _notify_submission(
+        submission, event, "submission_accepted", notify.district_staff(submission.district_id)
+    )
     return submission
 
 
@@ -675,6 +728,131 @@ def milestone_flags_record(*, as_of=None) -> list[MilestoneFlag]:
             MilestoneFlag.objects.bulk_create(new, ignore_conflicts=True)
         created += new
     return created
+
+
+# --- reminders and notices (R6, R7) -----------------------------------------------------------
+
+# A missed milestone is announced when the sweep first sees its flag within this many days of
+# the milestone (a sweep that did not run for a while still announces it; history is not).
+MISSED_NOTICE_LOOKBACK_DAYS = 31
+
+
+def plan_reminder_sweep(*, today: datetime.date | None = None) -> list[dict]:
+    """Send the plan reminders due on `today` (default the local date) and return one dict per
+    notice sent ({"key", "recipients"}).
+
+    - The R7 adjustment deadline (rule set's month and day, moved off a rest day), at each of the
+      rule set's lead times (reminder_lead_days, e.g. 30 and 7 days ahead), to the staff of
+      every district of the jurisdiction.
+    - Each quarterly milestone (R6) at each lead time, to the staff of the districts behind
+      schedule (completion as of today below the milestone's cumulative %), with their
+      completion.
+    - Each missed milestone (milestone_flags_record, run first): to the jurisdiction's city
+      staff, and to the district's staff for a district's flag.
+
+    Exactly once: each notice is claimed (landsupply.claims) in the same transaction that
+    writes its notifications, so the sweep run twice or in two workers sends nothing twice,
+    and a failure rolls the claim back for the next run. Lead times are data
+    (PlanRuleSet.reminder_lead_days). Rules R6, R7, 郑州市市本级2024年度国有建设用地供应计划
+    §六(二)(四).
+    """
+    today = today or timezone.localdate()
+    milestone_flags_record(as_of=today)
+    sent = []
+
+    def send(key, recipients, message, params, url):
+        ids = sorted({u.pk for u in recipients})
+        if not ids:
+            return
+        with transaction.atomic():
+            if not claims.claim([key]):
+                return
+            notify.deliver(ids, message=message, params=params, url=url)
+        sent.append({"key": key, "recipients": len(ids)})
+
+    plans = list(
+        AnnualPlan.objects.filter(
+            status=AnnualPlan.Status.PUBLISHED, year__in=[today.year, today.year + 1]
+        ).select_related("jurisdiction")
+    )
+    for plan in plans:
+        rule_set = plan_rule_set_in_effect(jurisdiction=plan.jurisdiction, on=today)
+        if rule_set is None:
+            continue
+        leads = parse_lead_days(rule_set.reminder_lead_days)
+        deadline = rules.adjustment_deadline(
+            year=plan.year,
+            month=rule_set.adjustment_deadline_month,
+            day=rule_set.adjustment_deadline_day,
+            period_end=workdays.deadline,
+        )
+        lead = deadline and reminder_lead_for(due=deadline, today=today, leads=leads)
+        if lead:  # None: not yet; 0: passed — no reminder after the deadline
+            districts = District.objects.filter(jurisdiction_id=plan.jurisdiction_id)
+            send(
+                f"plan-adjustment-deadline:{plan.pk}:{deadline.isoformat()}:{lead}",
+                notify.district_staff([d.pk for d in districts]),
+                "adjustment_deadline",
+                {
+                    "year": plan.year,
+                    "due": deadline.isoformat(),
+                    "days": (deadline - today).days,
+                    "citation": rule_set.citation,
+                },
+                reverse("plans:adjustment_list"),
+            )
+        upcoming = [
+            (m, reminder_lead_for(due=m.due_on, today=today, leads=leads))
+            for m in plan.milestones.filter(due_on__gte=today)
+        ]
+        upcoming = [(m, lead) for m, lead in upcoming if lead]
+        if upcoming:
+            matrix = milestone_matrix(plan=plan, as_of=today)
+            index = {m["id"]: i for i, m in enumerate(matrix["milestones"])}
+            for milestone, lead in upcoming:
+                for d in matrix["districts"]:
+                    cell = d["cells"][index[milestone.pk]]
+                    if not d["basis_ha"] or cell["reached_pct"] >= milestone.cumulative_pct:
+                        continue
+                    send(
+                        f"milestone-due:{milestone.pk}:{lead}:district:{d['id']}",
+                        notify.district_staff(d["id"]),
+                        "milestone_due",
+                        {
+                            "year": plan.year,
+                            "due": milestone.due_on.isoformat(),
+                            "days": (milestone.due_on - today).days,
+                            "required": str(milestone.cumulative_pct),
+                            "reached": str(cell["reached_pct"]),
+                            "district": d["name"],
+                            "as_of": today.isoformat(),
+                        },
+                        reverse("plans:milestones", args=[plan.pk]),
+                    )
+    flags = MilestoneFlag.objects.filter(
+        milestone__plan__status=AnnualPlan.Status.PUBLISHED,
+        milestone__due_on__gte=today - datetime.timedelta(days=MISSED_NOTICE_LOOKBACK_DAYS),
+        milestone__due_on__lt=today,
+    ).select_related("milestone__plan", "district")
+    for flag in flags:
+        plan = flag.milestone.plan
+        recipients = list(notify.city_staff(plan.jurisdiction_id))
+        if flag.district_id:
+            recipients += list(notify.district_staff(flag.district_id))
+        send(
+            f"milestone-missed:{flag.milestone_id}:{flag.district_id or 'plan'}",
+            recipients,
+            "milestone_missed",
+            {
+                "year": plan.year,
+                "due": flag.milestone.due_on.isoformat(),
+                "required": str(flag.required_pct),
+                "reached": str(flag.reached_pct),
+                "scope": flag.district.name if flag.district_id else gettext_noop("全市计划"),
+            },
+            reverse("plans:milestones", args=[plan.pk]),
+        )
+    return sent
 
 
 # --- plan-year close (R6, R8) -----------------------------------------------------------------

@@ -12,3 +12,14 @@ def milestone_check_task() -> int:
     Runs daily from Celery beat (CELERY_BEAT_SCHEDULE "daily-milestone-check"); idempotent.
     """
     return len(services.milestone_flags_record())
+
+
+@shared_task(name="plans.tasks.plan_reminder_sweep_task")
+def plan_reminder_sweep_task(today: str | None = None) -> int:
+    """Send the R7 adjustment-deadline and R6 milestone reminders and missed-milestone notices
+    due today (Celery beat "daily-plan-reminders"); `today` (ISO date) overrides the local date.
+    Exactly once per notice (services.plan_reminder_sweep); returns how many were sent."""
+    import datetime
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return len(services.plan_reminder_sweep(today=day))

@@ -136,3 +136,26 @@ def test_filters_of_the_parcel_list_work_and_another_districts_id_is_refused(as_
     response = as_user("daxing").get("/api/parcels/", {"district": haidian.pk})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "district"
+
+
+def test_notifications_with_a_message_id_are_rendered_in_the_callers_language(as_user, demo):
+    """Rows written by landsupply.notify store a message id and parameters, not text: the API
+    renders them as the notifications page does, in the caller's language."""
+    demo["haidian"].notifications.create(
+        message_id="lease_reminder",
+        params={
+            "rule": "R18",
+            "number": "ZL-1",
+            "label": "考核申请截止日",
+            "due": "2027-03-01",
+            "when": ["提前 %(d)s 天提醒", {"d": 30}],
+            "parcel": "地块一",
+            "enterprise": "甲公司",
+        },
+    )
+    zh = as_user("haidian").get("/api/notifications/").json()["results"][0]
+    assert zh["message_id"] == "lease_reminder"
+    assert zh["title"] == "【R18】ZL-1 考核申请截止日：2027-03-01（提前 30 天提醒）"
+    assert "地块一" in zh["body"] and "甲公司" in zh["body"]
+    en = as_user("haidian", language="en").get("/api/notifications/").json()["results"][0]
+    assert "ZL-1" in en["title"] and "30" in en["title"] and "提前" not in en["title"]

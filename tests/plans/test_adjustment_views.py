@@ -87,8 +87,9 @@ def test_other_district_cannot_see_or_file(client, filed, district_user):
     client.force_login(district_user("erqi"))
     assert client.get(filed.get_absolute_url()).status_code == 404
     assert client.post(reverse("plans:adjustment_file", args=[filed.pk])).status_code == 404
+    # The other district's request is not listed (its link; "调剂" is also in the empty-list hint).
     listing = client.get(reverse("plans:adjustment_list")).content.decode()
-    assert filed.get_absolute_url() not in listing and "调剂</td>" not in listing
+    assert filed.get_absolute_url() not in listing
 
 
 def test_district_staff_cannot_approve_or_reject(client, filed, district_user):
