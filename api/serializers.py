@@ -237,6 +237,18 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TodoItemSerializer(serializers.Serializer):
+    """One to-do item (landsupply.todo.TodoItem), its title in the caller's language."""
+
+    kind = serializers.CharField(help_text="what kind of action waits, e.g. adjustment_decide")
+    title = serializers.CharField()
+    since = serializers.DateField(help_text="the day it has waited since")
+    deadline = serializers.DateField(allow_null=True, help_text="by when, if a rule sets it")
+    days_left = serializers.IntegerField(allow_null=True)
+    rule = serializers.CharField(help_text="the rule id, e.g. R18, or empty")
+    url = serializers.CharField(help_text="the page where the action is taken")
+
+
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="how many notifications were marked read")
 

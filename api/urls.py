@@ -12,6 +12,7 @@ router.register("parcels", views.ParcelViewSet, basename="parcel")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("todo", views.TodoViewSet, basename="todo")
 
 urlpatterns = [
     path(

@@ -26,10 +26,12 @@ from api.serializers import (
     ParcelSerializer,
     ParcelWriteSerializer,
     PlanSerializer,
+    TodoItemSerializer,
     form_serializer,
 )
 from assessments import selectors as contract_selectors
 from assessments.models import Contract
+from landsupply import todo as todos
 from landsupply.models import Notification
 from landsupply.services import notification_mark_all_read, notification_mark_read
 from parcels import selectors as parcel_selectors
@@ -259,3 +261,28 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="read")
     def read_all(self, request):
         return Response({"marked": notification_mark_all_read(user=request.user)})
+
+
+class TodoViewSet(viewsets.ViewSet):
+    """The caller's to-do list (待办), as the 待办 page shows it: oldest first, each with its
+    deadline and the page where the action is taken (landsupply.todo.todo_for_user). Nothing for
+    the platform administrator."""
+
+    @extend_schema(
+        summary="What waits for your action now", responses=TodoItemSerializer(many=True)
+    )
+    def list(self, request):
+        on = todos.today()
+        items = [
+            {
+                "kind": i.kind,
+                "title": str(i.title),
+                "since": i.since,
+                "deadline": i.deadline,
+                "days_left": i.days_left(on),
+                "rule": i.rule,
+                "url": i.url,
+            }
+            for i in todos.todo_for_user(request.user, on=on)
+        ]
+        return Response(TodoItemSerializer(items, many=True).data)

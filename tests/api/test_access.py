@@ -29,7 +29,7 @@ def expected(role: str, endpoint: str, objects) -> int:
     if role == "anonymous":
         return 401
     staff = role in ("city", "zz_city", "haidian", "daxing")
-    if endpoint == "notifications":
+    if endpoint in ("notifications", "todo"):
         return 200
     if endpoint in ("parcels", "plans", "plan_report", "parcel", "plan"):
         if not staff:
@@ -66,6 +66,7 @@ def urls(objects) -> dict[str, str]:
         "contracts": "/api/contracts/",
         "contract": f"/api/contracts/{objects['contract'].pk}/",
         "notifications": "/api/notifications/",
+        "todo": "/api/todo/",
     }
 
 
@@ -159,3 +160,19 @@ def test_notifications_with_a_message_id_are_rendered_in_the_callers_language(as
     assert "地块一" in zh["body"] and "甲公司" in zh["body"]
     en = as_user("haidian", language="en").get("/api/notifications/").json()["results"][0]
     assert "ZL-1" in en["title"] and "30" in en["title"] and "提前" not in en["title"]
+
+
+@pytest.mark.parametrize("role", ["city", "haidian", "enterprise", "admin"])
+def test_the_todo_endpoint_is_the_callers_own_list(as_user, demo, role):
+    """/api/todo/ returns exactly the caller's to-do list (the 待办 page's), in its order."""
+    from landsupply import todo
+
+    user = demo[role]
+    expected_items = todo.todo_for_user(user, on=todo.today())
+    body = as_user(role).get("/api/todo/").json()
+    assert [(i["kind"], i["url"]) for i in body] == [(i.kind, i.url) for i in expected_items]
+    if role == "admin":
+        assert body == []
+    if role == "enterprise":  # the demo contracts are placed around the day they are seeded
+        assert body, "the demo enterprise has applications due"
+        assert all(set(i) >= {"title", "since", "deadline", "days_left", "rule"} for i in body)
