@@ -1624,6 +1624,14 @@ def _reminder_audience(contracts) -> tuple[dict[int, list], dict[int, list]]:
 EACH = User.EmailPreference.EACH
 
 
+# What the reminder asks of its reader: act in the system before the day; after it the pages
+# offer no form (the district acts by the rule), so the overdue reminder says so (issue 10).
+_REMINDER_ACTION = {
+    False: N_("请登录系统办理。"),
+    True: N_("期限已过，系统中已不能再办理；区级将依规则处理，请留意区级通知。"),
+}
+
+
 class _ReminderTexts:
     """The reminder subject and body, translated once per sweep and filled in per reminder
     (the e-mail); `params` are the in-app notification's parameters (landsupply.notify message
@@ -1638,7 +1646,7 @@ class _ReminderTexts:
         self.title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）")
         self.body = _(
             "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-            "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。"
+            "（北京市工业用地先租后让指导意见（试行））。%(action)s"
         )
 
     def params(
@@ -1650,6 +1658,7 @@ class _ReminderTexts:
             "label": self.msgids[kind],
             "due": due_date.isoformat(),
             "when": N_("已逾期") if lead_days == 0 else [N_("提前 %(d)s 天提醒"), {"d": lead_days}],
+            "action": _REMINDER_ACTION[lead_days == 0],
             "parcel": contract.parcel.name,
             "enterprise": contract.enterprise.name,
         }
@@ -1667,6 +1676,7 @@ class _ReminderTexts:
             "when": when,
         }
         body = self.body % {
+            "action": _(_REMINDER_ACTION[lead_days == 0]),
             "number": contract.number,
             "parcel": contract.parcel.name,
             "enterprise": contract.enterprise.name,

@@ -151,9 +151,9 @@ MESSAGES: dict[str, Message] = {
         N_("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）"),
         N_(
             "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-            "（北京市工业用地先租后让指导意见（试行））。请登录系统办理。"
+            "（北京市工业用地先租后让指导意见（试行））。%(action)s"
         ),
-        translate=("label", "when"),
+        translate=("label", "when", "action"),
     ),
 }
 
@@ -166,6 +166,10 @@ N_("不批准")
 N_("请在收到书面通知后规定期限内申请签订出让合同并缴纳地价款（R19）。")
 N_("须在租赁期届满前退出，土地使用权由区收回（R20）。")
 N_("已逾期")
+# What a lease reminder asks: before the day, to act in the system; after it, nothing the holder
+# can still file there (the pages show no form), so no contradictory "log in and act".
+N_("请登录系统办理。")
+N_("期限已过，系统中已不能再办理；区级将依规则处理，请留意区级通知。")
 
 
 def render(notification: Notification) -> tuple[str, str]:

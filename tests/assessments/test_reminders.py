@@ -406,3 +406,22 @@ def test_title_registration_is_reminded_after_the_land_price_is_paid(worked_exam
     assert services.reminder_sweep(today=D(2029, 9, 24)) == []
     assert Notification.objects.filter(recipient=staff, title__contains="不动产登记").exists()
     assert Notification.objects.filter(recipient=holder, title__contains="不动产登记").exists()
+
+
+def test_the_overdue_reminder_does_not_ask_to_act_in_the_system(worked_example):
+    """Before the day a reminder says to log in and act; after it the pages offer no form, so
+    the overdue reminder says the district acts under the rule instead (issue 10), in the
+    reader's language and in the e-mail alike."""
+    from django.utils import translation
+
+    holder = worked_example["holder"]
+    services.reminder_sweep(today=D(2029, 2, 21))  # 7 days ahead
+    ahead = Notification.objects.filter(recipient=holder).latest("pk")
+    assert "请登录系统办理" in ahead.display_body and "期限已过" not in ahead.display_body
+    assert "请登录系统办理" in mail.outbox[-1].body
+    services.reminder_sweep(today=D(2029, 3, 1))  # the day after: overdue
+    overdue = Notification.objects.filter(recipient=holder).latest("pk")
+    assert "期限已过" in overdue.display_body and "请登录系统办理" not in overdue.display_body
+    assert "期限已过" in mail.outbox[-1].body and "请登录" not in mail.outbox[-1].body
+    with translation.override("en"):
+        assert "deadline has passed" in overdue.display_body
