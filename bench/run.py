@@ -109,6 +109,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.contracts import contract_copies  # noqa: E402
 from landsupply.models import District, User  # noqa: E402
 from landsupply.seed import seed_jurisdictions  # noqa: E402
 from parcels.models import LandUseCategory, Parcel  # noqa: E402
@@ -923,32 +924,7 @@ def bench_sweep(bench):
         award_reference="bench", number=f"{PREFIX}C-template",
     )  # fmt: skip
     Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
-    fields = {f.attname: getattr(template, f.attname) for f in Contract._meta.concrete_fields}
-    date_fields = [f.attname for f in Contract._meta.concrete_fields
-                   if f.get_internal_type() == "DateField" and fields[f.attname]]  # fmt: skip
-    S = Contract.State
-    batch = []
-    for i, parcel_id in enumerate(parcels[1:], start=1):
-        shift = timedelta(days=i % 1826 - 913)  # lease starts spread over five years
-        values = {**fields, "id": None, "parcel_id": parcel_id, "number": f"{PREFIX}C{i:07d}",
-                  "enterprise_id": enterprises[i % len(enterprises)].pk, "state": S.LEASING}  # fmt: skip
-        for name in date_fields:
-            values[name] = fields[name] + shift
-        kind = i % 20
-        if kind == 1:
-            values["state"] = S.ASSESSMENT_APPLIED
-        elif kind == 2:
-            values["state"] = S.PASSED
-            values["notice_date"] = values["lease_end"] - timedelta(days=60)
-            values["transfer_application_due"] = values["notice_date"] + timedelta(days=15)
-        elif kind == 3:
-            values["state"] = S.FAILED
-            values["notice_date"] = values["lease_end"] - timedelta(days=60)
-        batch.append(Contract(**values))
-        if len(batch) == 5000:
-            Contract.objects.bulk_create(batch)
-            batch = []
-    Contract.objects.bulk_create(batch)
+    contract_copies(template, enumerate(parcels[1:], start=1), enterprises, prefix=PREFIX)
     # bulk_create bypasses Contract.save: set the reminder schedule as after any bulk load.
     services.reminder_schedule_reset(contracts=Contract.objects.filter(number__startswith=PREFIX))
     if connection.vendor == "postgresql":

@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.contracts import contract_copies  # noqa: E402
 from landsupply.models import District, User  # noqa: E402
 from landsupply.seed import seed_jurisdictions  # noqa: E402
 from parcels.models import LandUseCategory, Parcel  # noqa: E402
@@ -192,7 +193,6 @@ def contracts_to(n, template, enterprises):
     from assessments import services
     from assessments.models import Contract
 
-    S = Contract.State
     parcels_to(n + 1, lease_then_transfer=True)
     have = Contract.objects.filter(number__startswith=f"{PREFIX}C").count()
     used = Contract.objects.values("parcel_id")
@@ -202,31 +202,13 @@ def contracts_to(n, template, enterprises):
         .order_by("pk")
         .values_list("pk", flat=True)[: n - have]
     )
-    fields = {f.attname: getattr(template, f.attname) for f in Contract._meta.concrete_fields}
-    date_fields = [f.attname for f in Contract._meta.concrete_fields
-                   if f.get_internal_type() == "DateField" and fields[f.attname]]  # fmt: skip
-    batch = []
-    for i, parcel_id in enumerate(parcel_ids, start=have + 1):
-        shift = timedelta(days=i % 1826 - 913)
-        values = {**fields, "id": None, "parcel_id": parcel_id, "number": f"{PREFIX}C{i:07d}",
-                  "enterprise_id": enterprises[i % len(enterprises)].pk, "state": S.LEASING}  # fmt: skip
-        for name in date_fields:
-            values[name] = fields[name] + shift
-        kind = i % 20
-        if kind == 1:
-            values["state"] = S.ASSESSMENT_APPLIED
-        elif kind == 2:
-            values["state"] = S.PASSED
-            values["notice_date"] = values["lease_end"] - timedelta(days=60)
-            values["transfer_application_due"] = values["notice_date"] + timedelta(days=15)
-        elif kind == 3:
-            values["state"] = S.FAILED
-            values["notice_date"] = values["lease_end"] - timedelta(days=60)
-        batch.append(Contract(**values))
-        if len(batch) == 10000:
-            Contract.objects.bulk_create(batch)
-            batch = []
-    Contract.objects.bulk_create(batch)
+    contract_copies(
+        template,
+        enumerate(parcel_ids, start=have + 1),
+        enterprises,
+        prefix=PREFIX,
+        batch_size=10000,
+    )
     services.reminder_schedule_reset(
         contracts=Contract.objects.filter(number__startswith=f"{PREFIX}C")
     )
