@@ -38,11 +38,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Message:
-    """A notification text: title and body msgids with %(name)s parameters."""
+    """A notification text: title and body msgids with %(name)s parameters; `defaults` fill
+    parameters added after rows were stored (so older rows still render)."""
 
     title: str
     body: str
     translate: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 MESSAGES: dict[str, Message] = {
@@ -154,6 +156,7 @@ MESSAGES: dict[str, Message] = {
             "（北京市工业用地先租后让指导意见（试行））。%(action)s"
         ),
         translate=("label", "when", "action"),
+        defaults=(("action", N_("请登录系统办理。")),),
     ),
 }
 
@@ -181,7 +184,7 @@ def render(notification: Notification) -> tuple[str, str]:
     spec = MESSAGES.get(notification.message_id)
     if spec is None:
         return notification.title, notification.body
-    params = dict(notification.params or {})
+    params = {**dict(spec.defaults), **(notification.params or {})}
     for key in spec.translate:
         value = params.get(key)
         if isinstance(value, str) and value:
