@@ -82,3 +82,31 @@ def screenshot(page):
         return path
 
     return take
+
+
+def zhengzhou_desks(*, district_name: str = "", city_name: str = "") -> dict:
+    """Seed the real 2024 plans and the two Zhengzhou users the plan walks log in as:
+    `jinshui_staff` (金水区 district staff) and `zz_boss` (Zhengzhou city staff).
+    Returns {"district_user", "city_user", "categories"} (categories by code)."""
+    from landsupply.models import District, User
+    from landsupply.seed import seed_jurisdictions
+    from parcels.seed import seed_land_use_categories
+    from plans.seed import seed_plans
+    from tests.factories import UserFactory
+
+    jurisdictions = seed_jurisdictions()
+    categories = seed_land_use_categories()
+    seed_plans()
+    district_user = UserFactory(
+        username="jinshui_staff",
+        first_name=district_name,
+        role=User.Role.DISTRICT,
+        district=District.objects.get(code="jinshui"),
+    )
+    city_user = UserFactory(
+        username="zz_boss",
+        first_name=city_name,
+        role=User.Role.CITY,
+        jurisdiction=jurisdictions["zhengzhou"],
+    )
+    return {"district_user": district_user, "city_user": city_user, "categories": categories}

@@ -7,26 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from landsupply.models import District, User
-from landsupply.seed import seed_jurisdictions
-from parcels.seed import seed_land_use_categories
 from plans.models import CategoryTarget
-from plans.seed import seed_plans
-from tests.factories import UserFactory
+from tests.browser.conftest import zhengzhou_desks
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_district_files_adjustment_and_city_approves(page, login, screenshot):
-    jurisdictions = seed_jurisdictions()
-    seed_land_use_categories()
-    seed_plans()
-    UserFactory(
-        username="jinshui_staff",
-        role=User.Role.DISTRICT,
-        district=District.objects.get(code="jinshui"),
-    )
-    UserFactory(username="zz_boss", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"])
+    zhengzhou_desks()
 
     # the live server runs in another thread of this process: a frozen clock applies to it too
     with time_machine.travel(

@@ -7,26 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from landsupply.models import District, User
-from landsupply.seed import seed_jurisdictions
 from parcels.models import Parcel
-from parcels.seed import seed_land_use_categories
-from plans.seed import seed_plans
-from tests.factories import UserFactory
+from tests.browser.conftest import zhengzhou_desks
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_new_parcel_waits_for_the_approved_adjustment(page, login, screenshot):
-    jurisdictions = seed_jurisdictions()
-    seed_land_use_categories()
-    seed_plans()
-    UserFactory(
-        username="jinshui_staff",
-        role=User.Role.DISTRICT,
-        district=District.objects.get(code="jinshui"),
-    )
-    UserFactory(username="zz_boss", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"])
+    zhengzhou_desks()
 
     with time_machine.travel(
         datetime.datetime(2024, 5, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False

@@ -4,34 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from landsupply.models import District, User
-from landsupply.seed import seed_jurisdictions
 from parcels.models import LandUseCategory
-from parcels.seed import seed_land_use_categories
 from plans.models import DistrictSubmission
-from plans.seed import seed_plans
-from tests.factories import ParcelFactory, UserFactory
+from tests.browser.conftest import zhengzhou_desks
+from tests.factories import ParcelFactory
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_district_submits_city_staff_accept(page, login, screenshot):
-    jurisdictions = seed_jurisdictions()
-    categories = seed_land_use_categories()
-    seed_plans()
-    jinshui = District.objects.get(code="jinshui")
-    UserFactory(
-        username="jinshui_staff",
-        first_name="金水区用地科",
-        role=User.Role.DISTRICT,
-        district=jinshui,
-    )
-    UserFactory(
-        username="zz_boss",
-        first_name="市局供地处",
-        role=User.Role.CITY,
-        jurisdiction=jurisdictions["zhengzhou"],
-    )
+    desks = zhengzhou_desks(district_name="金水区用地科", city_name="市局供地处")
+    categories = desks["categories"]
+    jinshui = desks["district_user"].district
     for code, category, area, kfa in [
         ("JS-2024-01", "residential", "12.5", False),
         ("JS-2024-02", "commercial", "3.2", True),

@@ -8,15 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from landsupply.models import District, User
-from landsupply.seed import seed_jurisdictions
 from parcels.models import LandUseCategory
-from parcels.seed import seed_land_use_categories
 from plans import services as plan_services
 from plans.models import AnnualPlan
-from plans.seed import seed_plans
 from tests.assessments.conftest import make_leasing
-from tests.factories import ContractFactory, EnterpriseUserFactory, ParcelFactory, UserFactory
+from tests.browser.conftest import zhengzhou_desks
+from tests.factories import ContractFactory, EnterpriseUserFactory, ParcelFactory
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -53,14 +50,9 @@ def walk(page, screenshot, name, *, expect_in_first, also=""):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_each_roles_todo_list_leads_to_the_action_and_back(page, login, screenshot):
-    jurisdictions = seed_jurisdictions()
-    seed_land_use_categories()
-    seed_plans()
-    jinshui = District.objects.get(code="jinshui")
-    staff = UserFactory(username="jinshui_staff", role=User.Role.DISTRICT, district=jinshui)
-    city = UserFactory(
-        username="zz_boss", role=User.Role.CITY, jurisdiction=jurisdictions["zhengzhou"]
-    )
+    desks = zhengzhou_desks()
+    staff, city = desks["district_user"], desks["city_user"]
+    jinshui = staff.district
     zz = AnnualPlan.objects.get(jurisdiction__code="zhengzhou")
     ParcelFactory(
         district=jinshui,
