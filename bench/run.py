@@ -120,7 +120,6 @@ IMPORT_ROWS = 20_000
 BULK_ROWS = 2_000  # django-import-export's bulk mode looks each row up: linear, ~14 ms a row
 MEMORY_ROWS = 100_000
 EXPORT_ROWS = 100_000
-PAGE_PARCELS = 100_000
 SIZES = (10_000, 100_000, 1_000_000)
 REQUESTS = 50
 LOAD_REQUESTS = 200  # per URL under gunicorn
@@ -136,6 +135,7 @@ class Bench:
     user: object
     size: int = 0
     contracts: int = 0
+    sizes: tuple = ()  # the sizes chosen for this run (--size, default SIZES)
     notes: dict = field(default_factory=dict)
 
 
@@ -529,6 +529,7 @@ def sql_p95_ms(statements, n=REQUESTS):
 
 
 QUERY_COUNTS: dict[str, dict[int, int]] = {}
+PAGE_P95: dict[str, dict[int, float]] = {}
 
 
 def measure_page(bench, client, label, url, params, target):
@@ -539,6 +540,7 @@ def measure_page(bench, client, label, url, params, target):
     sql_p95, _sql_median = sql_p95_ms(statements)
     counts = QUERY_COUNTS.setdefault(label, {})
     counts[bench.size] = len(statements)
+    PAGE_P95.setdefault(label, {})[bench.size] = p95
     smallest = min(counts)
     same = (
         f"; {len(statements)} SELECTs"
@@ -571,6 +573,74 @@ def bench_pages(bench):
         bench, client, "parcel list, filtered, last page", url, {**filtered, "page": "last"}, 60
     )
     measure_page(bench, client, "parcel list, unfiltered, last page", url, {"page": "last"}, 60)
+
+
+def old_group_bys(plan):
+    """The two GROUP BYs over the parcels the overview ran before the figures were kept
+    (issue 11): the comparison for the plan figures, same data, same run."""
+    from django.db.models import Q, Sum
+
+    from plans import rules
+
+    as_of = rules.figures_as_of(year=plan.year, as_of=None, today=timezone.localdate())
+    ids = District.objects.filter(jurisdiction=plan.jurisdiction).values("pk")
+    parcels = Parcel.objects.filter(plan_year=plan.year, district_id__in=ids)
+    dims = ("district_id", "category_id", "ring_id", "land_source", "in_key_function_area")
+    list(
+        parcels.values(*dims, "near_rail")
+        .annotate(
+            planned=Sum("area_ha", filter=~Q(status="withdrawn")),
+            supplied=Sum("area_ha", filter=Q(status="supplied", supplied_on__lte=as_of)),
+        )
+        .order_by()
+    )
+    list(
+        parcels.filter(status="supplied", supplied_on__lte=as_of)
+        .values("supplied_on")
+        .annotate(area=Sum("area_ha"))
+        .order_by()
+    )
+
+
+def function_p95_ms(fn, n=REQUESTS):
+    fn()  # warm up
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.quantiles(times, n=20)[18], statistics.median(times)
+
+
+@figure("overview", per_size=True)
+def bench_overview(bench):
+    """The plan overview page (Beijing 2024, city staff) at this size, its p95 against the
+    smallest size measured in this run; plan_progress alone (the kept figures) against the two
+    GROUP BYs over the parcels it replaced."""
+    from plans import selectors
+    from plans.models import AnnualPlan
+
+    plan = AnnualPlan.objects.get(jurisdiction__code="beijing", year=2024)
+    client = bench_client(bench.user)
+    label = "plan overview (Beijing 2024)"
+    measure_page(bench, client, label, reverse("plans:overview"), {"plan": plan.pk}, 60)
+    sizes = PAGE_P95.get(label, {})
+    smallest = min(sizes)
+    if smallest != bench.size:
+        ratio = sizes[bench.size] / sizes[smallest]
+        line(
+            f"  overview p95 at {bench.size:,} / at {smallest:,}",
+            f"{ratio:.2f}x",
+            "target <= 1.2x the p95 at 10,000",
+        )
+    progress, _median = function_p95_ms(lambda: selectors.plan_progress(plan=plan))
+    old, old_median = function_p95_ms(lambda: old_group_bys(plan), n=10)
+    line(
+        f"  plan_progress alone (kept figures), {bench.size:,} parcels",
+        f"p95 {progress:.1f} ms",
+        f"the two GROUP BYs over the parcels it replaced: p95 {old:.0f} ms "
+        f"(median {old_median:.0f} ms)",
+    )
 
 
 def middle_cursor(queryset, keys):
@@ -880,79 +950,115 @@ def clear_sweep_people():
         Enterprise.objects.filter(credit_code__startswith="91BENCH")._raw_delete(connection.alias)
 
 
+def sweep_contract_counts(sizes):
+    """The numbers of contracts the sweep runs at: each chosen size from 100,000 up (100k and
+    1M by default), or the chosen sizes if all are smaller."""
+    large = [n for n in sorted(sizes) if n >= 100_000]
+    return large or sorted(sizes)
+
+
+def measured_sweep(today):
+    """Run one sweep on `today` with the locmem mail backend; return (seconds, reminders sent,
+    statements sent)."""
+    from assessments import services
+
+    count = StatementCount()
+    with connection.execute_wrapper(count):
+        seconds, sent = timed(lambda: services.reminder_sweep(today=today))
+    return seconds, len(sent), count.count
+
+
 @figure("sweep")
 def bench_sweep(bench):
-    """Time the daily reminder sweep over 100,000 active contracts.
+    """Time the daily reminder sweep over 100,000 and 1,000,000 contracts (SIZE picks one).
 
-    Realistic spread: lease starts are spread evenly over five years (≈ 55 contracts per
-    deadline day, the share a city with 100,000 five-year leases would see), held by 2,000
-    enterprises (one user each, plus the enterprise's contact e-mail), two staff per district;
-    85 % leasing, 5 % each awaiting the assessment decision, passed (transfer application due)
-    and failed (exit due). Two figures: the first sweep ever (catches up every deadline within
-    the 90-day lead or overdue up to 30 days: the worst day), and the next day (a normal day).
+    Spread like a city's book (bench/contracts.py): lease starts over five years, so the
+    reminders due on a day grow with the contracts (≈ 400 a day at 100k, ≈ 4,000 at 1M),
+    2,000 enterprises (one user each, plus the enterprise's contact e-mail), two staff per
+    district. Figures per size: the catch-up day (the first sweep ever: every deadline within
+    its lead or overdue up to 30 days), the same day again (nothing left to send: what a sweep
+    costs whatever the contracts), and five ordinary days after it (the day's reminders), each
+    with its statements; compared per reminder and for the nothing-due sweep with the smallest
+    size of the run.
     """
-    try:
-        from assessments import services
-        from assessments.models import Contract
-    except ImportError as exc:
-        line("reminder sweep, 100,000 active contracts", "not measured", f"{exc}")
-        return
     from datetime import timedelta
 
     from django.core import mail
-    from django.test.utils import override_settings
 
-    setup_reference()
-    clear_bench_contracts()
-    clear_bench_parcels()
-    clear_sweep_people()
-    n = PAGE_PARCELS
-    make_parcels(n, lease_then_transfer=True)
-    parcels = list(Parcel.objects.filter(code__startswith=PREFIX).values_list("pk", flat=True))
-    enterprises = sweep_people(list(District.objects.filter(jurisdiction__code="beijing")))
+    from assessments import services
+    from assessments.models import Contract
     from assessments.seed import seed_rule_sets
 
+    setup_reference()
     seed_rule_sets()
-    # The template contract's parcel is industrial land: the land use the rule set covers.
-    Parcel.objects.filter(pk=parcels[0]).update(
-        category=LandUseCategory.objects.get(code="industrial")
-    )
-    first = Parcel.objects.get(pk=parcels[0])
-    template = services.contract_award(
-        actor=None, parcel=first, enterprise=enterprises[0], base_price=Decimal("30000000"),
-        lease_years=5, transfer_years=15, lease_start=date(2024, 9, 1), award_method="listing",
-        award_reference="bench", number=f"{PREFIX}C-template",
-    )  # fmt: skip
-    Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
-    contract_copies(template, enumerate(parcels[1:], start=1), enterprises, prefix=PREFIX)
-    # bulk_create bypasses Contract.save: set the reminder schedule as after any bulk load.
-    services.reminder_schedule_reset(contracts=Contract.objects.filter(number__startswith=PREFIX))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    today = template.assessment_application_due - timedelta(days=30)
-    # Statements counted by a wrapper: the query log keeps 9,000 at most, and a catch-up sends
-    # more (each reminder is marked sent in its own transaction).
-    first, next_day = StatementCount(), StatementCount()
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        with connection.execute_wrapper(first):
-            seconds, sent = timed(lambda: services.reminder_sweep(today=today))
-        mails = len(mail.outbox)
-        again, sent_again = timed(lambda: services.reminder_sweep(today=today))
-        with connection.execute_wrapper(next_day):
-            next_seconds, next_sent = timed(
-                lambda: services.reminder_sweep(today=today + timedelta(days=1))
-            )
-    total = Contract.objects.filter(number__startswith=PREFIX).count()
-    per = seconds / max(len(sent), 1) * 1000
-    line(f"reminder sweep, first run (catch-up), {total:,} active contracts", f"{seconds:.2f} s",
-         f"target < 5 ms per reminder; sent {len(sent):,} reminders ({mails:,} e-mails), {per:.2f} ms each, "
-         f"in {first.count:,} statements; same day again {again:.2f} s, sent {len(sent_again)}")  # fmt: skip
-    line(
-        f"reminder sweep, next day (a normal day), {total:,} contracts",
-        f"{next_seconds:.2f} s",
-        f"sent {len(next_sent):,} reminders in {next_day.count:,} statements",
-    )
+    results = {}
+    for n in sweep_contract_counts(bench.sizes):
+        clear_bench_contracts()
+        clear_bench_parcels()
+        clear_sweep_people()
+        started = time.perf_counter()
+        make_parcels(n, lease_then_transfer=True)
+        parcels = list(Parcel.objects.order_by("pk").values_list("pk", flat=True))
+        enterprises = sweep_people(list(District.objects.filter(jurisdiction__code="beijing")))
+        # The template contract's parcel is industrial land: the land use the rule set covers.
+        Parcel.objects.filter(pk=parcels[0]).update(
+            category=LandUseCategory.objects.get(code="industrial")
+        )
+        template = services.contract_award(
+            actor=None, parcel=Parcel.objects.get(pk=parcels[0]), enterprise=enterprises[0],
+            base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
+            lease_start=date(2024, 9, 1), award_method="listing", award_reference="bench",
+            number=f"{PREFIX}C-template",
+        )  # fmt: skip
+        Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
+        contract_copies(
+            template, enumerate(parcels[1:], start=1), enterprises, prefix=PREFIX,
+            batch_size=10_000,
+        )  # fmt: skip
+        # bulk_create bypasses Contract.save: set the reminder schedule as after any bulk load.
+        services.reminder_schedule_reset(contracts=Contract.objects.all())
+        analyze()
+        print(f"-- {n:,} contracts built in {time.perf_counter() - started:.0f} s", flush=True)
+        today = template.assessment_application_due - timedelta(days=30)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            catch_up = measured_sweep(today)
+            mails = len(mail.outbox)
+            mail.outbox = []
+            nothing = measured_sweep(today)
+            days = []
+            for k in range(1, 6):
+                days.append(measured_sweep(today + timedelta(days=k)))
+                mail.outbox = []
+        seconds, sent, statements = catch_up
+        line(
+            f"reminder sweep, catch-up day, {n:,} contracts",
+            f"{seconds:.2f} s",
+            f"sent {sent:,} reminders ({mails:,} e-mails), {seconds / max(sent, 1) * 1000:.2f} "
+            f"ms each, {statements:,} statements",
+        )
+        worst = max(days)
+        per = sum(d[0] for d in days) / max(sum(d[1] for d in days), 1) * 1000
+        results[n] = (nothing[0], per)
+        smallest = min(results)
+        compare = (
+            f"; at {smallest:,}: nothing-due {results[smallest][0] * 1000:.0f} ms "
+            f"({nothing[0] / results[smallest][0]:.2f}x), per reminder "
+            f"{results[smallest][1]:.2f} ms ({per / results[smallest][1]:.2f}x)"
+            if smallest != n
+            else ""
+        )
+        line(
+            f"reminder sweep, a day with nothing due, {n:,} contracts",
+            f"{nothing[0] * 1000:.0f} ms",
+            f"{nothing[2]} statements; target < 0.5 s at 1M, <= 1.2x at 100k" + compare,
+        )
+        line(
+            f"reminder sweep, ordinary day (worst of 5), {n:,} contracts",
+            f"{worst[0]:.2f} s",
+            f"{worst[1]:,} reminders, {per:.2f} ms per reminder over the 5 days; each day "
+            "(s / reminders / statements): "
+            + "; ".join(f"{s:.2f} / {r} / {q}" for s, r, q in days),
+        )
     clear_bench_contracts()  # with their reminder deliveries
     clear_bench_parcels()
     clear_sweep_people()
@@ -1192,7 +1298,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             user = setup_reference()
             for fig in (f for f in chosen if not f.per_size):
-                fig.fn(Bench(tmp=Path(tmp), user=user))
+                fig.fn(Bench(tmp=Path(tmp), user=user, sizes=tuple(args.size or SIZES)))
             per_size = [f for f in chosen if f.per_size]
             for size in sorted(args.size or SIZES) if per_size else []:
                 contracts = build(size)
