@@ -172,6 +172,13 @@ class Parcel(models.Model):
             models.Index(fields=["district", "plan_year", "status"]),
             models.Index(fields=["plan_year", "status"]),
             models.Index(fields=["category", "plan_year"]),
+            # The few parcels pending inclusion (待纳入, R7), listed on the plan overview and the
+            # adjustment form: an index of those rows only, so the list never scans the year.
+            models.Index(
+                fields=["plan_year", "district"],
+                condition=models.Q(inclusion_pending=True),
+                name="parcel_pending_inclusion",
+            ),
         ]
 
     def __str__(self):
