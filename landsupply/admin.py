@@ -211,12 +211,35 @@ class StoredFileAdmin(ScopedAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ScopedAdmin):
-    """Background exports (landsupply.export_jobs), read-only: who asked, what, how far. The
-    file is served only to the user who asked, by the export-job views."""
+    """Background exports (landsupply.export_jobs), read-only: who asked, what, how far, when
+    its worker last reported progress (a job without progress for EXPORT_JOB_TIMEOUT_MINUTES is
+    failed by the beat sweep). The file is served only to the user who asked, by the export-job
+    views, and deleted after EXPORT_KEEP_DAYS (the job then expired)."""
 
-    list_display = ["pk", "user", "kind", "file_format", "status", "processed_rows", "created_at"]
+    list_display = [
+        "pk",
+        "user",
+        "kind",
+        "file_format",
+        "status",
+        "processed_rows",
+        "created_at",
+        "heartbeat_at",
+    ]
     list_filter = ["status", "kind"]
-    fields = ["user", "kind", "file_format", "query", "status", "total_rows", "processed_rows"]
+    fields = [
+        "user",
+        "kind",
+        "file_format",
+        "query",
+        "status",
+        "total_rows",
+        "processed_rows",
+        "created_at",
+        "heartbeat_at",
+        "finished_at",
+        "error",
+    ]
     readonly_fields = fields
     scope = {"jurisdiction": "user__jurisdiction_id", "district": "user__district_id"}
 

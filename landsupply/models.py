@@ -7,6 +7,9 @@ role of its own: it looks after the admin site and has no operational role, and 
 role that may be a superuser (superuser status never stands in for a role).
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
@@ -326,7 +329,11 @@ class ExportJob(models.Model):
     (a registered kind and the list page's filters), its progress and the finished file.
 
     The file is kept in private storage (landsupply.storage) and served only to the user who
-    asked. queued → running → done | failed.
+    asked. queued → running → done | failed; done → expired. The worker writes `heartbeat_at`
+    when it claims the job and with its progress; a job queued or running without one for
+    EXPORT_JOB_TIMEOUT_MINUTES becomes failed (its worker died or never took it), and a finished
+    file older than EXPORT_KEEP_DAYS is deleted from storage and the job becomes expired
+    (landsupply.export_jobs.export_job_expire_stale, export_job_purge_old).
     """
 
     class Status(models.TextChoices):
@@ -334,6 +341,7 @@ class ExportJob(models.Model):
         RUNNING = "running", _("生成中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"
@@ -356,6 +364,12 @@ class ExportJob(models.Model):
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        _("最近进展时间"),
+        null=True,
+        blank=True,
+        help_text=_("生成文件的进程最近一次报告进度的时间"),
+    )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -372,12 +386,22 @@ class ExportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        """Whether the job will change no more (done, failed or expired)."""
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def file_expires_at(self) -> datetime.datetime | None:
+        """When the finished file is due for deletion (export_job_purge_old, within a beat
+        interval after it): settings.EXPORT_KEEP_DAYS days after it was written; None for a
+        job without a file."""
+        if self.status != self.Status.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)
 
     @property
     def percent(self) -> int:
         """Share of rows written so far, 0–100."""
-        if self.status == self.Status.DONE:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
             return 100
         if not self.total_rows:
             return 0

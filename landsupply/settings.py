@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "parcels.tasks.parcel_import_expire_task",
         "schedule": crontab(minute="*/5"),
     },
+    "export-job-sweep": {
+        "task": "landsupply.tasks.export_job_sweep_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 LOGGING = {
@@ -364,6 +368,12 @@ PARCEL_IMPORT_TIMEOUT_MINUTES = int(os.environ.get("PARCEL_IMPORT_TIMEOUT_MINUTE
 # with a progress page, never within a web request (gunicorn's timeout is 30 s; 20,000 parcels
 # take about 3 s to write).
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "20000"))
+# An export job queued or running without progress this long (its worker died, or none took it)
+# is marked failed; the user starts it again.
+EXPORT_JOB_TIMEOUT_MINUTES = int(os.environ.get("EXPORT_JOB_TIMEOUT_MINUTES", "30"))
+# A finished export file is deleted from private storage this many days after it was written;
+# its page then says it expired.
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 # --- Boundaries and the map (boundaries app) --------------------------------------------
 # Overlap of two parcels' boundaries tolerated as a surveying sliver, square metres.
 BOUNDARIES_OVERLAP_TOLERANCE_M2 = float(os.environ.get("BOUNDARIES_OVERLAP_TOLERANCE_M2", "1.0"))

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from landsupply import notify
-from landsupply.export_jobs import export_job_run
+from landsupply.export_jobs import export_job_expire_stale, export_job_purge_old, export_job_run
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +16,15 @@ logger = logging.getLogger(__name__)
 def export_job_run_task(export_job_id: int) -> None:
     """Write the file of a queued export job (see landsupply.export_jobs.export_job_run)."""
     export_job_run(job_id=export_job_id)
+
+
+@shared_task(name="landsupply.tasks.export_job_sweep_task")
+def export_job_sweep_task() -> dict[str, int]:
+    """Fail export jobs whose worker died or never started them, and delete finished files past
+    their keeping time (Celery beat "export-job-sweep", every 5 minutes; see
+    landsupply.export_jobs.export_job_expire_stale and export_job_purge_old). Returns
+    {"failed": jobs failed, "purged": files deleted}."""
+    return {"failed": export_job_expire_stale(), "purged": export_job_purge_old()}
 
 
 @shared_task(name="landsupply.tasks.notification_email_task")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
@@ -171,10 +172,16 @@ def _get_export_job(request, pk) -> ExportJob:
         raise Http404(_("没有这个导出任务，或您无权查看。")) from exc
 
 
+def _export_job_page(request, job: ExportJob, status: int = 200):
+    context = {"job": job, "keep_days": settings.EXPORT_KEEP_DAYS}
+    return render(request, "landsupply/export_job.html", context, status=status)
+
+
 @login_required
 def export_job(request, pk):
-    """The progress of one of the user's export jobs, then its download link."""
-    return render(request, "landsupply/export_job.html", {"job": _get_export_job(request, pk)})
+    """The progress of one of the user's export jobs, then its download link (or that the file
+    expired)."""
+    return _export_job_page(request, _get_export_job(request, pk))
 
 
 @login_required
@@ -194,8 +201,11 @@ def export_job_status(request, pk):
 
 @login_required
 def export_job_download(request, pk):
-    """The finished file of one of the user's export jobs, from private storage."""
+    """The finished file of one of the user's export jobs, from private storage; once the file
+    expired (EXPORT_KEEP_DAYS), 410 with the job's page saying so."""
     job = _get_export_job(request, pk)
+    if job.status == ExportJob.Status.EXPIRED:
+        return _export_job_page(request, job, status=410)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("文件尚未生成。"))
     try:
