@@ -1,5 +1,5 @@
-"""Bench contracts: copies of one awarded contract on many parcels, shared by bench/run.py
-and bench/scale.py (imported after django.setup())."""
+"""Bench contracts: copies of one awarded contract on many parcels, for bench/run.py's
+reminder sweep (imported after django.setup())."""
 
 from datetime import timedelta
 
