@@ -41,6 +41,7 @@ from landsupply import workdays
 from landsupply.access import scope_to_user
 from landsupply.leads import parse_lead_days
 from landsupply.models import District, Jurisdiction, User
+from landsupply.paging import keyset_chunks
 from landsupply.todo import TodoItem
 from parcels.models import LandUseCategory, Parcel, SupplyMethod
 
@@ -343,6 +344,9 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     return reminder_day(today=today)[0]
 
 
+REMINDER_READ_CHUNK = 2000  # contracts read per statement by the sweep
+
+
 def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[ContractLook]]:
     """Return (the reminders that apply on `today`, the contracts read with their next day).
 
@@ -351,7 +355,9 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
     Only the contracts whose indexed `reminder_next_on` has come are read (Contract.save sets
     it to the first day a reminder applies; the sweep moves it on to the day the next lead time
     opens, services.reminder_sweep), so a day costs the contracts with something due, not every
-    contract in the window. Two queries: the rule sets' lead times, one index range scan.
+    contract in the window. Queries: the rule sets' lead times, then one index range scan per
+    2,000 contracts read (landsupply.paging.keyset_chunks: the index order, whatever the
+    planner's statistics).
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {
@@ -374,11 +380,12 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
             "parcel__district",
             *set(REMINDED_DEADLINE.values()),
         )
-        .order_by()
     )
     oldest = today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS)
     result, looks = [], []
-    for contract in contracts.iterator(chunk_size=2000):
+    for contract in keyset_chunks(
+        contracts, keys=("reminder_next_on", "id"), size=REMINDER_READ_CHUNK
+    ):
         leads = lead_sets.get(contract.rule_set_id, ())
         due = contract.reminded_deadline()
         next_on = None

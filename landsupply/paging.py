@@ -116,6 +116,30 @@ def keyset_page(
     return page
 
 
+def keyset_chunks(queryset: QuerySet, *, keys: tuple[str, ...], size: int = 2000):
+    """Yield the rows of `queryset` ordered by `keys` (ascending attribute names that together
+    are unique, served by one index), `size` rows per statement, each chunk starting after the
+    last row of the one before (an index seek).
+
+    For a sweep over rows found by an index range (e.g. reminders due): ORDER BY the index
+    with a LIMIT makes PostgreSQL walk the index and stop, whatever its statistics say. A plain
+    `WHERE d <= today` over a server-side cursor is planned from the table's statistics, and
+    once they are stale (rows moved past today since the last ANALYZE) the planner reads the
+    whole table. Queries: one per chunk, plus one when the last chunk is full.
+    """
+    position = attrgetter(*keys)
+    ordered = queryset.order_by(*keys)
+    last = None
+    while True:
+        page = ordered if last is None else ordered.filter(_seek(keys, last, True))
+        rows = list(page[:size])
+        yield from rows
+        if len(rows) < size:
+            return
+        value = position(rows[-1])
+        last = list(value) if len(keys) > 1 else [value]
+
+
 def planner_rows(queryset: QuerySet) -> int | None:
     """Return PostgreSQL's estimate of the rows `queryset` matches (EXPLAIN, from the table
     statistics, nothing read), or None on another database."""

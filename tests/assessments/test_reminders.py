@@ -425,3 +425,20 @@ def test_the_overdue_reminder_does_not_ask_to_act_in_the_system(worked_example):
     assert "期限已过" in mail.outbox[-1].body and "请登录" not in mail.outbox[-1].body
     with translation.override("en"):
         assert "deadline has passed" in overdue.display_body
+
+
+@pytest.mark.parametrize("chunk", [2, 3, 4, 5])
+def test_due_contracts_are_read_once_each_across_read_chunks(db, monkeypatch, chunk):
+    """The sweep reads due contracts in chunks in the index's order (reminder_next_on, id):
+    contracts sharing a day on both sides of a chunk boundary are each read exactly once,
+    whether the last chunk is full or not (4 contracts: chunks of 2, 3, 4 and 5)."""
+    _contracts(4)
+    Contract.objects.update(reminder_next_on=D(2029, 1, 1))  # one day for all: ties only
+    monkeypatch.setattr(selectors, "REMINDER_READ_CHUNK", chunk)
+
+    due, looks = selectors.reminder_day(today=D(2029, 2, 1))
+
+    read = [look.contract_id for look in looks]
+    assert sorted(read) == sorted(Contract.objects.values_list("pk", flat=True))
+    assert len(due) == 8  # each contract's application and renewal reminders, once
+    assert selectors.reminder_day(today=D(2028, 12, 31)) == ([], [])  # the day before: none
