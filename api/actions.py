@@ -4,18 +4,19 @@ services; which actions a side has in a state is the page's AVAILABLE."""
 
 import inspect
 
-from assessments.views import ACTIONS, AVAILABLE, _side
+from assessments.selectors import contract_side
+from assessments.views import ACTIONS, AVAILABLE
 
 
 def available_actions(user, contract) -> list[str]:
     """Return the action names `user` may take on `contract` in its current state."""
-    return list(AVAILABLE.get(_side(user), {}).get(contract.state, []))
+    return list(AVAILABLE.get(contract_side(user), {}).get(contract.state, []))
 
 
 def may_act(user, action: str) -> bool:
     """True when `user`'s side (holder or district) may take `action` at all."""
     side = ACTIONS[action][1]
-    return side == "either" or side == _side(user)
+    return side == "either" or side == contract_side(user)
 
 
 def action_form(action: str, contract, data=None, files=None):

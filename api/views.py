@@ -32,6 +32,7 @@ from api.serializers import (
 from assessments import selectors as contract_selectors
 from assessments.models import Contract
 from landsupply import todo as todos
+from landsupply.jsonable import json_default
 from landsupply.models import Notification
 from landsupply.services import notification_mark_all_read, notification_mark_read
 from parcels import selectors as parcel_selectors
@@ -40,7 +41,6 @@ from parcels.forms import ParcelForm
 from parcels.models import Parcel
 from parcels.units import AreaUnit
 from plans import selectors as plan_selectors
-from plans.management.commands.plan_report import _jsonable
 from plans.models import AnnualPlan
 
 STAFF = ("city", "district")
@@ -167,7 +167,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
 
             as_of = DateField().run_validation(request.query_params["as_of"])
         report = plan_selectors.plan_progress(plan=plan, district=district, as_of=as_of)
-        return Response(json.loads(json.dumps(report, default=_jsonable, ensure_ascii=False)))
+        return Response(json.loads(json.dumps(report, default=json_default, ensure_ascii=False)))
 
 
 @extend_schema_view(

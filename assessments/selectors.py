@@ -344,6 +344,13 @@ def reminder_due_list(*, today: datetime.date) -> list[DueReminder]:
     return reminder_day(today=today)[0]
 
 
+def contract_side(user: User) -> str | None:
+    """Return the side of a contract `user` acts for: "enterprise" (the holder), "district"
+    (the district bureau), or None (city staff watch; the platform administrator has no
+    contract page). Roles are roles (landsupply.access): superuser status is no side."""
+    return {User.Role.ENTERPRISE: "enterprise", User.Role.DISTRICT: "district"}.get(user.role)
+
+
 REMINDER_READ_CHUNK = 2000  # contracts read per statement by the sweep
 
 

@@ -184,12 +184,6 @@ AVAILABLE = {
 }
 
 
-def _side(user: User) -> str | None:
-    """The side of the contract the user acts for: the holder or the district; city staff
-    watch (roles are roles, landsupply.access)."""
-    return {User.Role.ENTERPRISE: "enterprise", User.Role.DISTRICT: "district"}.get(user.role)
-
-
 def _form(action, contract, data=None, files=None):
     form_class = ACTIONS[action][0]
     kwargs = {"prefix": action}
@@ -205,7 +199,7 @@ def _form(action, contract, data=None, files=None):
 
 def _detail(request, contract, bound=None, status=200, confirm=None):
     today = timezone.localdate()
-    side = _side(request.user)
+    side = selectors.contract_side(request.user)
     actions = AVAILABLE.get(side, {}).get(contract.state, [])
     overdue = None
     if side == "enterprise":
@@ -251,7 +245,7 @@ def contract_action(request, pk, action):
         raise Http404
     contract = _get_contract(request, pk)
     form_class, side, call, success = ACTIONS[action]
-    if side not in ("either", _side(request.user)):
+    if side not in ("either", selectors.contract_side(request.user)):
         raise PermissionDenied
     today = timezone.localdate()
     if side == "enterprise" and selectors.enterprise_overdue_notice(contract, today=today):

@@ -2,23 +2,15 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from landsupply.jsonable import json_default
 from landsupply.models import District
 from plans.models import AnnualPlan
 from plans.selectors import plan_progress
 
 STATUS_TEXT = {"met": "达成", "missed": "未达成", "upcoming": "未到期"}
-
-
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    raise TypeError(type(value))
 
 
 def _ha(value):
@@ -62,7 +54,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{plan.jurisdiction} 没有代码为 {options['district']} 的区。")
         report = plan_progress(plan=plan, district=district, as_of=options["as_of"])
         if options["format"] == "json":
-            self.stdout.write(json.dumps(report, default=_jsonable, ensure_ascii=False, indent=2))
+            self.stdout.write(
+                json.dumps(report, default=json_default, ensure_ascii=False, indent=2)
+            )
             return
         self._text(report)
 
