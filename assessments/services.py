@@ -1646,8 +1646,11 @@ class _ReminderTexts:
         self.title = _("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）")
         self.body = _(
             "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-            "（北京市工业用地先租后让指导意见（试行））。%(action)s"
+            "（%(source)s）。%(action)s"
         )
+        # The document each contract's rules come from: its rule set's name (data of the
+        # jurisdiction, R25), read once per sweep.
+        self.sources = dict(LeaseRuleSet.objects.values_list("pk", "name"))
 
     def params(
         self, contract: Contract, *, kind: str, due_date: datetime.date, lead_days: int
@@ -1661,6 +1664,7 @@ class _ReminderTexts:
             "action": _REMINDER_ACTION[lead_days == 0],
             "parcel": contract.parcel.name,
             "enterprise": contract.enterprise.name,
+            "source": self.sources.get(contract.rule_set_id, ""),
         }
 
     def render(
@@ -1683,6 +1687,7 @@ class _ReminderTexts:
             "label": label,
             "due": due,
             "rule": rule,
+            "source": self.sources.get(contract.rule_set_id, ""),
         }
         return title, body
 

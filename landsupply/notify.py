@@ -153,10 +153,15 @@ MESSAGES: dict[str, Message] = {
         N_("【%(rule)s】%(number)s %(label)s：%(due)s（%(when)s）"),
         N_(
             "合同 %(number)s（地块 %(parcel)s，%(enterprise)s）的“%(label)s”日期为 %(due)s，依据规则 %(rule)s"
-            "（北京市工业用地先租后让指导意见（试行））。%(action)s"
+            "（%(source)s）。%(action)s"
         ),
         translate=("label", "when", "action"),
-        defaults=(("action", N_("请登录系统办理。")),),
+        # Rows stored before a parameter existed: the action they asked for, and the one rule
+        # set there was then (Beijing's; the source is now the contract's rule set's name).
+        defaults=(
+            ("action", N_("请登录系统办理。")),
+            ("source", "北京市工业用地先租后让指导意见（试行）"),
+        ),
     ),
 }
 

@@ -442,3 +442,25 @@ def test_due_contracts_are_read_once_each_across_read_chunks(db, monkeypatch, ch
     assert sorted(read) == sorted(Contract.objects.values_list("pk", flat=True))
     assert len(due) == 8  # each contract's application and renewal reminders, once
     assert selectors.reminder_day(today=D(2028, 12, 31)) == ([], [])  # the day before: none
+
+
+def test_a_reminder_names_the_document_of_its_contracts_rule_set(worked_example):
+    """The reminder cites the contract's own rule set (data of its jurisdiction, R25), not one
+    city's guidance for every contract; a row stored before the source was a parameter still
+    renders, with the one rule set there was then."""
+    from django.utils import translation
+
+    contract = worked_example["contract"]
+    contract.rule_set.__class__.objects.filter(pk=contract.rule_set_id).update(
+        name="某市工业用地先租后让实施办法"
+    )
+    services.reminder_sweep(today=D(2029, 2, 21))
+
+    note = Notification.objects.filter(recipient=worked_example["holder"]).latest("pk")
+    assert "（某市工业用地先租后让实施办法）" in note.display_body
+    assert "北京市工业用地先租后让指导意见" not in note.display_body
+    assert "（某市工业用地先租后让实施办法）" in mail.outbox[-1].body
+    with translation.override("en"):
+        assert "(某市工业用地先租后让实施办法)" in note.display_body
+    del note.params["source"]  # as stored before
+    assert "北京市工业用地先租后让指导意见（试行）" in note.display_body
