@@ -108,6 +108,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "landsupply.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,9 +173,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Sessions: in the database (shared by every web server), ended by idle time ----------
 # A working day of inactivity (SESSION_IDLE_HOURS, default 8) or closing the browser ends the
-# session; every request pushes the expiry forward (one UPDATE of the session row).
+# session; activity pushes the expiry forward, at most once every SESSION_REFRESH_SECONDS
+# (landsupply.middleware.SessionIdleMiddleware: one UPDATE of the session row per 5 minutes of
+# use, not one per request).
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Login throttling (django-axes; attempts and lock-outs in the database, shown in the admin)

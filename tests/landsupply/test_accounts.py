@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import CityUserFactory, PlatformAdminFactory
@@ -195,4 +197,35 @@ def test_session_ends_after_a_working_day_idle_and_activity_keeps_it(client):
         assert client.get(overview).status_code == 200
         traveller.shift(dt.timedelta(hours=8, seconds=1))
         response = client.get(overview)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def _session_writes(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"] for q in queries.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+    ]  # fmt: skip
+
+
+def test_a_session_is_moved_on_at_most_every_five_minutes_not_on_every_request(client):
+    """Activity keeps a session alive without a write per request: the first request after
+    SESSION_REFRESH_SECONDS (300 s) saves the session with a new end, those before it write
+    nothing (4 min 59 s: no write; 5 min: a write)."""
+    user = CityUserFactory()
+    assert settings.SESSION_REFRESH_SECONDS == 300
+    page = reverse("notifications")
+    with time_machine.travel(START, tick=False) as traveller:
+        _login(client, user.username, "pw-12345")
+        assert len(_session_writes(client, page)) == 1  # the first touch after the login
+        traveller.shift(dt.timedelta(minutes=4, seconds=59))
+        assert _session_writes(client, page) == []
+        traveller.shift(dt.timedelta(seconds=1))
+        assert len(_session_writes(client, page)) == 1
+        assert _session_writes(client, page) == []  # the same second again: nothing
+        # 8 h after that write the session has ended, even with the requests in between that
+        # wrote nothing.
+        traveller.shift(dt.timedelta(hours=8, seconds=1))
+        response = client.get(page)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
