@@ -5,17 +5,22 @@ program runs a cell that starts with `=`, `+`, `-` or `@` as a formula (`=HYPERL
 `=cmd|…`, DDE), and a leading tab or line break hides such a start. So every text value is
 written as plain text:
 
-- .xlsx: text cells are string cells; a text that looks like a formula (see formula_like) also
-  gets openpyxl's `quotePrefix` (Excel's leading apostrophe: the cell stays text when edited)
-  instead of becoming a formula cell, which openpyxl would otherwise make of any "=…" string.
-  Characters that .xlsx cannot hold are replaced by U+FFFD.
+- .xlsx: text cells are string cells, always (XlsxWriter's `write_string` only, and the workbook
+  never turns a string into a formula, number or link); a text that looks like a formula (see
+  formula_like) also gets Excel's quote prefix (the leading apostrophe: the cell stays text when
+  edited). Characters that .xlsx cannot hold are replaced by U+FFFD; a carriage return, and a
+  text that spells such an escape (`_x000D_`), are escaped as Excel escapes them, so Excel and
+  python-calamine read back what was written. Empty text leaves the cell empty.
 - .csv: such a text is written with a leading apostrophe (OWASP's CSV-injection advice); UTF-8
   with a BOM so Excel reads Chinese.
 
-Numbers, dates and booleans stay numbers, dates and booleans. Workbooks are written with
-openpyxl's write-only mode into a temporary file that spills to disk, so memory stays flat;
-responses stream that file. Rows are consumed once, as they come (pass a generator over
-`queryset.iterator()`), so no export holds its rows in memory.
+Numbers, dates and booleans stay numbers, dates and booleans (dates with a date format; aware
+datetimes in local time). Workbooks are written with XlsxWriter in its `constant_memory` mode:
+each row goes to a temporary file on disk as soon as the next one starts, and the workbook is
+zipped from there into the target (a temporary file that spills to disk for a download), so
+memory stays flat; responses stream that file. Rows are consumed once, as they come (pass a
+generator over `queryset.iterator()`), so no export holds its rows in memory. (openpyxl, about
+half as fast at writing the same cells, is still what reads plan spreadsheets.)
 
 A table that may be large is an `Export` (file name, sheet title, headers, rows): the view sends
 it at once (`export_response`) when it is small and otherwise a Celery worker writes it with
@@ -25,8 +30,10 @@ it at once (`export_response`) when it is small and otherwise a Celery worker wr
 import csv
 import datetime
 import io
+import math
+import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,6 +44,19 @@ from django.utils.translation import gettext
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = frozenset("=+-@")
+# What formula_like looks for in a text's first character: FORMULA_STARTS or a control character.
+RISKY_FIRST = FORMULA_STARTS | {chr(code) for code in range(32)} | {"\x7f"}
+# Characters an .xlsx cell cannot hold (XML 1.0 has no other control characters than tab, LF, CR).
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_ROWS = 1_048_576  # rows of an .xlsx sheet (XlsxWriter would drop the rest silently)
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,  # each row to disk when the next starts; rows in order, once
+    "strings_to_formulas": False,  # never a formula cell from a string
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 SPOOL_BYTES = 8 * 1024 * 1024  # a workbook larger than this is kept on disk while it is sent
 
 
@@ -54,10 +74,7 @@ class Sheet:
 def formula_like(text: str) -> bool:
     """Return whether a spreadsheet program could take `text` for a formula: it starts with
     = + - @ or a control character (tab, CR, LF …)."""
-    if not text:
-        return False
-    first = text[0]
-    return first in FORMULA_STARTS or first < " " or first == "\x7f"
+    return text[:1] in RISKY_FIRST
 
 
 def _plain(value):
@@ -66,8 +83,10 @@ def _plain(value):
     as 是/否 (Yes/No in English), never TRUE/FALSE or 1/0."""
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
-    if value is None or isinstance(value, int | float):
+    if value is None or isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
     if isinstance(value, Decimal):
         return value if value.is_finite() else str(value)
     if isinstance(value, datetime.datetime):
@@ -87,47 +106,84 @@ def csv_value(value):
     return value
 
 
-def _xlsx_rows(sheet, rows: Iterable[Sequence], bold: bool = False) -> Iterator[list]:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+def _sheet_title(title: str) -> str:
+    """Return `title` cut to Excel's 31 characters (UTF-16 code units, as Excel counts)."""
+    title = title[:31]
+    while len(title.encode("utf-16-le")) > 62:
+        title = title[:-1]
+    return title
 
-    font = Font(bold=True) if bold else None
-    for row in rows:
-        out = []
-        for value in row:
-            value = _plain(value)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-                if formula_like(value) or font:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"  # never a formula cell
-                    cell.quotePrefix = formula_like(value)
-                    if font:
-                        cell.font = font
-                    value = cell
-            out.append(value)
-        yield out
+
+def _write_rows(sheet, rows: Iterable[Sequence], start: int, text, quoted, day, moment) -> int:
+    """Write `rows` to `sheet` from row index `start`, each cell with XlsxWriter's typed call
+    (never `write()`, which guesses), and return the next row index. `text` and `quoted` are
+    the formats of plain and formula-like text, `day` and `moment` of dates and datetimes. None
+    and empty text leave the cell empty (as openpyxl did: no value)."""
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime = sheet.write_datetime
+    illegal, risky = ILLEGAL_CHARACTERS.search, RISKY_FIRST
+    next_row = start
+    for row_index, row in enumerate(rows, start):
+        if row_index >= MAX_ROWS:
+            raise ValueError(f"more than {MAX_ROWS:,} rows for one .xlsx sheet")
+        next_row = row_index + 1
+        for col, value in enumerate(row):
+            kind = type(value)
+            if kind is not str:  # plain text, ints and Decimals (most cells) skip _plain
+                if value is None:
+                    continue
+                if kind is int or kind is Decimal and value.is_finite():
+                    write_number(row_index, col, value)
+                    continue
+                value = _plain(value)
+                if value is None:
+                    continue
+                if not isinstance(value, str):
+                    if isinstance(value, datetime.datetime):
+                        write_datetime(row_index, col, value, moment)
+                    elif isinstance(value, datetime.date):
+                        write_datetime(row_index, col, value, day)
+                    else:
+                        write_number(row_index, col, value)
+                    continue
+            if not value:
+                continue
+            if illegal(value):
+                value = ILLEGAL_CHARACTERS.sub("\ufffd", value)
+            write_string(row_index, col, value, quoted if value[:1] in risky else text)
+    return next_row
 
 
 def write_xlsx(sheets: Iterable[Sheet], target) -> None:
     """Write `sheets` as an .xlsx workbook to `target` (a path or a binary file), formula-safe
-    (see the module docstring), with openpyxl's write-only mode."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    (see the module docstring), with XlsxWriter's constant_memory mode. Its row files live in
+    a temporary folder that is removed afterwards, also when a row fails."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.title[:31])
-        for index, width in enumerate(spec.widths, start=1):
-            if width:
-                sheet.column_dimensions[get_column_letter(index)].width = width
-        if spec.headers:
-            for row in _xlsx_rows(sheet, [spec.headers], bold=True):
-                sheet.append(row)
-        for row in _xlsx_rows(sheet, spec.rows):
-            sheet.append(row)
-    workbook.save(target)
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as tmpdir:
+        workbook = xlsxwriter.Workbook(target, {**WORKBOOK_OPTIONS, "tmpdir": tmpdir})
+        formats = {
+            key: workbook.add_format(properties)
+            for key, properties in {
+                "quoted": {"quote_prefix": True},
+                "bold": {"bold": True},
+                "bold_quoted": {"bold": True, "quote_prefix": True},
+                "day": {"num_format": DATE_FORMAT},
+                "moment": {"num_format": DATETIME_FORMAT},
+            }.items()
+        }
+        day, moment = formats["day"], formats["moment"]
+        for spec in sheets:
+            sheet = workbook.add_worksheet(_sheet_title(spec.title))
+            for index, width in enumerate(spec.widths):
+                if width:
+                    sheet.set_column(index, index, width)
+            row = 0
+            if spec.headers:
+                bold, bold_quoted = formats["bold"], formats["bold_quoted"]
+                row = _write_rows(sheet, [spec.headers], row, bold, bold_quoted, day, moment)
+            _write_rows(sheet, spec.rows, row, None, formats["quoted"], day, moment)
+        workbook.close()  # zips the parts into `target`; not reached when a row fails
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:

@@ -27,7 +27,7 @@ from parcels.units import AreaUnit, max_hectares, parse_unit, to_hectares
 class ColumnNote(str):
     """A column note: a plain str holding the Chinese text, translated whenever it is turned
     into text with str() (the upload page, the template's notes sheet). Unlike gettext_lazy it
-    is a real str, so openpyxl accepts it as a cell value."""
+    is a real str; landsupply.exports writes it as str(note), translated."""
 
     def __str__(self):
         return _(str.__str__(self))

@@ -5,12 +5,16 @@ numbers."""
 import csv
 import datetime
 import io
+import tempfile
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
+from python_calamine import CalamineWorkbook
 
+from landsupply import exports
 from landsupply.exports import Sheet, formula_like, xlsx_bytes
 from parcels.models import ParcelImport
 from tests.factories import ContractFactory, ParcelFactory
@@ -25,7 +29,9 @@ def workbook(response):
 
 
 def assert_plain_text(cell, text):
-    assert cell.value == text.replace("\r", "\n")  # an XML reader reads a bare CR as LF
+    # A CR is written as Excel writes it, _x000D_, which Excel and python-calamine read back;
+    # openpyxl leaves such escapes as they are.
+    assert unescape(cell.value) == text
     assert cell.data_type == "s"  # a string cell, not a formula
     assert cell.quotePrefix is True  # Excel keeps it text when the cell is edited
 
@@ -67,10 +73,60 @@ def test_numbers_dates_and_plain_text_keep_their_type():
     assert (row[0].value, row[0].data_type) == (-5.5, "n")
     assert (row[1].value, row[1].data_type) == (-3, "n")
     assert row[2].value.date() == datetime.date(2024, 6, 30)
+    assert row[2].number_format == "yyyy-mm-dd"
     assert row[3].value == datetime.datetime(2026, 3, 2, 20, 0)  # Asia/Shanghai, no zone
+    assert row[3].number_format == "yyyy-mm-dd h:mm:ss"
     assert (row[4].value, row[4].quotePrefix) == ("地块", False)
     assert row[5].value == "NaN"
     assert row[6].value == "a\ufffdb"  # .xlsx cannot hold a NUL
+
+
+def test_headers_widths_titles_sheets_and_text_read_back_as_written():
+    content = xlsx_bytes(
+        [
+            Sheet(
+                "一" * 40,
+                ["名称", "=h", 3],
+                [["a\rb", "_x0041_", " x "], ["", None, "z"]],
+                widths=[20, 0],
+            ),
+            Sheet("二", [], [[1.5, float("inf"), True]]),
+        ]
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["一" * 31, "二"]  # titles cut to Excel's 31 characters
+    first = book.worksheets[0]
+    assert first["A1"].font.bold is True and first["B1"].font.bold is True
+    assert_plain_text(first["B1"], "=h")  # a header is formula-safe too
+    assert (first["C1"].value, first["C1"].data_type) == (3, "n")
+    assert first.column_dimensions["A"].width == pytest.approx(20, abs=1)
+    assert first["A3"].value is None  # empty text is an empty cell, as openpyxl wrote it
+    calamine = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    assert calamine.get_sheet_by_index(0).to_python()[1:] == [
+        ["a\rb", "_x0041_", " x "],
+        ["", "", "z"],
+    ]
+    assert calamine.get_sheet_by_index(1).to_python() == [[1.5, "inf", "是"]]
+
+
+def test_a_sheet_never_loses_rows_past_excels_limit(monkeypatch):
+    monkeypatch.setattr(exports, "MAX_ROWS", 3)
+    assert xlsx_bytes([Sheet("s", ["h"], [[1], [2]])])  # three rows: the limit
+    with pytest.raises(ValueError, match="rows for one .xlsx sheet"):
+        xlsx_bytes([Sheet("s", ["h"], [[1], [2], [3]])])
+
+
+def test_a_failed_workbook_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def rows():
+        yield ["a"] * 5
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        xlsx_bytes([Sheet("s", ["h"], rows())])
+    xlsx_bytes([Sheet("s", ["h"], [["a"]])])
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The parcel list as .xlsx: Chinese headers, the list page's filters, the user's scope."""
 
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -70,30 +71,48 @@ def test_parcel_list_links_to_import_and_filtered_export(client, beijing):
     assert reverse("parcels:export") + "?status=planned" in page
 
 
-def test_streamed_rows_are_the_resources_own_export(beijing):
-    """parcels.exports renders plain column values with the resource's widgets instead of
-    building a model per row: the rows must be exactly ParcelResource.export()'s."""
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_streamed_rows_are_the_resources_own_export(beijing, language):
+    """parcels.exports renders plain column values with the resource's widgets, chosen once per
+    column (foreign keys and choices looked up, text and numbers as they are) instead of
+    building a model per row: the rows must be exactly ParcelResource.export()'s, in either
+    language, for parcels covering every kind of value (None, choices, booleans, foreign keys,
+    Decimal areas and prices, dates, formula-like text)."""
     from django.http import QueryDict
+    from django.utils import translation
 
     from parcels.exports import parcel_export
     from parcels.resources import ParcelResource
     from parcels.selectors import district_list_for_user, parcel_list
 
-    industrial = beijing["categories"]["industrial"]
+    categories = list(beijing["categories"].values())
     ParcelFactory(
-        district=beijing["haidian"], code="HD-1", category=industrial, in_key_function_area=True,
+        district=beijing["haidian"], code="HD-1", category=categories[0], in_key_function_area=True,
         key_function_area_name="中关村", supply_method="lease_then_transfer", land_source="stock",
     )  # fmt: skip
     SuppliedParcelFactory(
-        district=beijing["daxing"], code="DX-1", category=industrial, area_ha=Decimal("0.0001"),
+        district=beijing["daxing"], code="DX-1", category=categories[0], area_ha=Decimal("0.0001"),
         transaction_price=Decimal("12000000.50"), contract_number="HT-1", awardee="=cmd",
+    )  # fmt: skip
+    ParcelFactory(
+        district=beijing["haidian"], code="HD-2", category=categories[1], status="withdrawn",
+        near_rail=True, supply_method="tender", area_ha=Decimal("12345678.1234"),
+        location="+某某路", plan_year=2025, planned_quarter=4,
+    )  # fmt: skip
+    SuppliedParcelFactory(
+        district=beijing["daxing"], code="DX-2", category=categories[-1], supplied_on=date(2025, 1, 2),
+        transaction_price=Decimal("0.00"), supply_method="allocation", awardee="",
     )  # fmt: skip
     user = beijing["city_user"]
 
-    export = parcel_export(user=user, query=QueryDict(""))
-    districts = district_list_for_user(user=user)
-    dataset = ParcelResource(districts=districts).export(queryset=parcel_list(user=user))
+    with translation.override(language):
+        export = parcel_export(user=user, query=QueryDict(""))
+        rows = [list(r) for r in export.rows]
+        districts = district_list_for_user(user=user)
+        dataset = ParcelResource(districts=districts).export(queryset=parcel_list(user=user))
 
     assert list(export.headers) == list(dataset.headers)
-    assert [list(r) for r in export.rows] == [list(r) for r in dataset]
-    assert export.total == 2
+    assert rows == [list(r) for r in dataset]
+    assert export.total == 4
+    values = {type(value) for row in rows for value in row}
+    assert values == {str, int, Decimal, type(None)}  # None: the planned parcels' prices
