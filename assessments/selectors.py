@@ -41,7 +41,7 @@ from landsupply import workdays
 from landsupply.access import scope_to_user
 from landsupply.leads import parse_lead_days
 from landsupply.models import District, Jurisdiction, User
-from landsupply.paging import keyset_chunks
+from landsupply.paging import keyset_batches
 from landsupply.todo import TodoItem
 from parcels.models import LandUseCategory, Parcel, SupplyMethod
 
@@ -362,9 +362,9 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
     Only the contracts whose indexed `reminder_next_on` has come are read (Contract.save sets
     it to the first day a reminder applies; the sweep moves it on to the day the next lead time
     opens, services.reminder_sweep), so a day costs the contracts with something due, not every
-    contract in the window. Queries: the rule sets' lead times, then one index range scan per
-    2,000 contracts read (landsupply.paging.keyset_chunks: the index order, whatever the
-    planner's statistics).
+    contract in the window. Queries: the rule sets' lead times, then per 2,000 contracts read
+    one index range scan of the contracts table alone for their ids and one load by primary key
+    (landsupply.paging.keyset_batches: the index order, whatever the planner's statistics).
     Table C (DOMAIN.md), rules R18–R21.
     """
     lead_sets = {
@@ -372,39 +372,43 @@ def reminder_day(*, today: datetime.date) -> tuple[list[DueReminder], list[Contr
         for pk, value in LeaseRuleSet.objects.values_list("pk", "reminder_lead_days")
     }
     # Only what the sweep reads: a catch-up day covers thousands of contracts.
-    contracts = (
-        Contract.objects.filter(reminder_next_on__lte=today)
-        .select_related("parcel", "enterprise")
-        .only(
-            "number",
-            "state",
-            "rule_set",
-            "reminder_next_on",
-            "updated_at",
-            "enterprise__name",
-            "enterprise__contact_email",
-            "parcel__name",
-            "parcel__district",
-            *set(REMINDED_DEADLINE.values()),
-        )
+    columns = (
+        "number",
+        "state",
+        "rule_set",
+        "reminder_next_on",
+        "updated_at",
+        "enterprise__name",
+        "enterprise__contact_email",
+        "parcel__name",
+        "parcel__district",
+        *set(REMINDED_DEADLINE.values()),
     )
     oldest = today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS)
     result, looks = [], []
-    for contract in keyset_chunks(
-        contracts, keys=("reminder_next_on", "id"), size=REMINDER_READ_CHUNK
-    ):
-        leads = lead_sets.get(contract.rule_set_id, ())
-        due = contract.reminded_deadline()
-        next_on = None
-        if due is not None:
-            next_on = rules.reminder_next_look(due=due, today=today, leads=leads)
-            lead = rules.reminder_lead_for(due=due, today=today, leads=leads)
-            if lead is not None and due >= oldest:
-                kinds = _SWEEP_KINDS[contract.state]
-                result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
-        looks.append(
-            ContractLook(contract.pk, contract.reminder_next_on, contract.updated_at, next_on)
+    # The due contracts' ids in the index's order (the contracts table alone), then each
+    # batch's contracts by primary key (landsupply.paging.keyset_batches).
+    due_ids = Contract.objects.filter(reminder_next_on__lte=today).only("id", "reminder_next_on")
+    for batch in keyset_batches(due_ids, keys=("reminder_next_on", "id"), size=REMINDER_READ_CHUNK):
+        contracts = (
+            Contract.objects.filter(pk__in=[c.pk for c in batch])
+            .select_related("parcel", "enterprise")
+            .only(*columns)
+            .order_by("reminder_next_on", "id")
         )
+        for contract in contracts:
+            leads = lead_sets.get(contract.rule_set_id, ())
+            due = contract.reminded_deadline()
+            next_on = None
+            if due is not None:
+                next_on = rules.reminder_next_look(due=due, today=today, leads=leads)
+                lead = rules.reminder_lead_for(due=due, today=today, leads=leads)
+                if lead is not None and due >= oldest:
+                    kinds = _SWEEP_KINDS[contract.state]
+                    result.extend(DueReminder(contract, kind, due, lead) for kind in kinds)
+            looks.append(
+                ContractLook(contract.pk, contract.reminder_next_on, contract.updated_at, next_on)
+            )
     return result, looks
 
 

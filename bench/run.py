@@ -988,6 +988,16 @@ def sweep_contract_counts(sizes):
     return large or sorted(sizes)
 
 
+def vacuum_contracts():
+    """VACUUM the contracts table (no ANALYZE: its statistics stay as stale as between two
+    autovacuum analyses), as autovacuum would after the catch-up moved a tenth of the rows."""
+    from assessments.models import Contract
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {Contract._meta.db_table}")
+
+
 def measured_sweep(today):
     """Run one sweep on `today` with the locmem mail backend; return (seconds, reminders sent,
     statements sent)."""
@@ -1055,6 +1065,8 @@ def bench_sweep(bench):
             catch_up = measured_sweep(today)
             mails = len(mail.outbox)
             mail.outbox = []
+            nothing_dead = measured_sweep(today)  # the catch-up's old row versions still there
+            vacuum_contracts()  # what autovacuum does next; the statistics stay stale
             nothing = measured_sweep(today)
             days = []
             for k in range(1, 6):
@@ -1081,7 +1093,9 @@ def bench_sweep(bench):
         line(
             f"reminder sweep, a day with nothing due, {n:,} contracts",
             f"{nothing[0] * 1000:.0f} ms",
-            f"{nothing[2]} statements; target < 0.5 s at 1M, <= 1.2x at 100k" + compare,
+            f"{nothing[2]} statements; target < 0.5 s at 1M, <= 1.2x at 100k"
+            + compare
+            + f"; right after the catch-up, before VACUUM: {nothing_dead[0] * 1000:.0f} ms",
         )
         line(
             f"reminder sweep, ordinary day (worst of 5), {n:,} contracts",

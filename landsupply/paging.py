@@ -116,16 +116,17 @@ def keyset_page(
     return page
 
 
-def keyset_chunks(queryset: QuerySet, *, keys: tuple[str, ...], size: int = 2000):
+def keyset_batches(queryset: QuerySet, *, keys: tuple[str, ...], size: int = 2000):
     """Yield the rows of `queryset` ordered by `keys` (ascending attribute names that together
-    are unique, served by one index), `size` rows per statement, each chunk starting after the
-    last row of the one before (an index seek).
+    are unique, served by one index) as lists of at most `size` rows, each list read by one
+    statement starting after the last row of the one before (an index seek).
 
     For a sweep over rows found by an index range (e.g. reminders due): ORDER BY the index
-    with a LIMIT makes PostgreSQL walk the index and stop, whatever its statistics say. A plain
-    `WHERE d <= today` over a server-side cursor is planned from the table's statistics, and
-    once they are stale (rows moved past today since the last ANALYZE) the planner reads the
-    whole table. Queries: one per chunk, plus one when the last chunk is full.
+    with a LIMIT lets PostgreSQL walk the index and stop. Give it the table alone (no joins, only
+    the columns needed: `.only(*keys)`), then load each batch's rows by primary key: with joins
+    the planner costs the whole range from the table's statistics, and once they are stale (rows
+    moved past today since the last ANALYZE) it reads every row. Queries: one per batch, plus
+    one when the last batch is full.
     """
     position = attrgetter(*keys)
     ordered = queryset.order_by(*keys)
@@ -133,7 +134,8 @@ def keyset_chunks(queryset: QuerySet, *, keys: tuple[str, ...], size: int = 2000
     while True:
         page = ordered if last is None else ordered.filter(_seek(keys, last, True))
         rows = list(page[:size])
-        yield from rows
+        if rows:
+            yield rows
         if len(rows) < size:
             return
         value = position(rows[-1])
