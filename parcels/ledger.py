@@ -5,16 +5,20 @@ limits, so python-calamine cannot be made to allocate without bound); .xlsx/.xls
 python-calamine (row by row); .csv streamed in UTF-8, UTF-8 with BOM or GBK/GB18030 (as Chinese
 Excel saves it). .xls and .ods are refused (they cannot be checked). Checking: each column goes through the Field and widget
 of parcels.resources.ParcelResource (so the import, the export and django-import-export's own
-import path share one definition); lookups of districts and categories are loaded once.
+import path share one definition); lookups of districts and categories are loaded once, and a
+field whose widget reads its cell alone (cell_only) cleans each distinct cell value once per
+file, reusing the value for equal cells (errors are raised for every cell).
 Writing: bulk_create_with_history / bulk_update_with_history in one transaction, so history is
 kept as for any other change and a failure leaves the database as it was.
 
 Rows are numbered as the spreadsheet shows them: the header is row 1, the first parcel row 2.
 """
 
+import operator
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -61,10 +65,17 @@ FIELD_NAMES = (
     "transaction_price",
     "awardee",
 )
+_field_values = operator.itemgetter(*FIELD_NAMES)  # values dict → tuple in FIELD_NAMES order
 HEADER_OF = {attr: header for header, attr, *_ in LEDGER_COLUMNS if attr}
 HEADER_OF["district_id"] = HEADER_OF["district"]
 HEADER_OF["category_id"] = HEADER_OF["category"]
 WRITE_BATCH = 2000
+# Cell values whose equality means the same value of the same type: a cell-only field cleans
+# each distinct one once per file (an aware datetime is left out: equal instants in two time
+# zones have different dates). At most REUSE_LIMIT values are kept per column.
+REUSABLE_CELLS = frozenset((str, int, float, bool, type(None), date, datetime))
+REUSE_LIMIT = 1000
+_UNSEEN = object()
 PREVIEW_ROWS = 100
 MAX_ERRORS = 20000
 
@@ -196,7 +207,9 @@ def ledger_check(
         if header not in headers and required and not optional_here:
             check.add_error(1, header, _("缺少必需的列「%(column)s」") % {"column": header})
         if attr:
-            columns.append((attr, resource.fields[attr], header))
+            resource_field = resource.fields[attr]
+            reuse = {} if getattr(resource_field, "cell_only", False) else None
+            columns.append((attr, resource_field, header, resource_field.column_name, reuse))
     if check.errors:
         return check
 
@@ -211,9 +224,25 @@ def ledger_check(
         if implied_unit:
             row[UNIT_HEADER] = implied_unit
         values = {}
-        for attr, resource_field, header in columns:
+        for attr, resource_field, header, column_name, reuse in columns:
             try:
-                values[attr] = resource_field.clean(row)
+                if reuse is None:
+                    values[attr] = resource_field.clean(row)
+                    continue
+                # A cell-only field: an equal cell of the same type cleaned before gives the
+                # same value (errors are not kept: each is raised and reported anew).
+                cell = row.get(column_name)
+                kind = cell.__class__
+                if kind not in REUSABLE_CELLS or (kind is datetime and cell.tzinfo is not None):
+                    values[attr] = resource_field.clean(row)
+                    continue
+                key = (kind, cell)
+                value = reuse.get(key, _UNSEEN)
+                if value is _UNSEEN:
+                    value = resource_field.clean(row)
+                    if len(reuse) < REUSE_LIMIT:
+                        reuse[key] = value
+                values[attr] = value
             except CellError as exc:
                 check.add_error(number, exc.column or header, str(exc))
             except Exception:  # a widget choking on an odd value: still name the cell
@@ -238,7 +267,7 @@ def ledger_check(
         seen[key] = number
         values["district_id"] = values["district"].pk
         values["category_id"] = values["category"].pk
-        check.rows.append((number, tuple(values[name] for name in FIELD_NAMES)))
+        check.rows.append((number, _field_values(values)))
         if progress and number % 2000 == 0:
             progress(gettext_noop("校验"), number - 1, data_rows)
     if progress:
