@@ -8,8 +8,10 @@ of parcels.resources.ParcelResource (so the import, the export and django-import
 import path share one definition); lookups of districts and categories are loaded once, and a
 field whose widget reads its cell alone (cell_only) cleans each distinct cell value once per
 file, reusing the value for equal cells (errors are raised for every cell).
-Writing: bulk_create_with_history / bulk_update_with_history in one transaction, so history is
-kept as for any other change and a failure leaves the database as it was.
+Writing: in one transaction, so history is kept as for any other change and a failure leaves
+the database as it was: new parcels and their history rows with COPY on PostgreSQL (one
+statement per table for the file), bulk_create_with_history elsewhere; changed parcels with
+bulk_update_with_history.
 
 Rows are numbered as the spreadsheet shows them: the header is row 1, the first parcel row 2.
 """
@@ -322,18 +324,20 @@ def ledger_write(
         total = len(check.new) + len(check.changed)
         done = 0
         now = timezone.now()
-        for start in range(0, len(check.new), WRITE_BATCH):
-            chunk = check.new[start : start + WRITE_BATCH]
-            if connection.vendor == "postgresql":
-                _copy_create(
-                    chunk,
-                    rings=rings,
-                    pending=pending,
-                    user=user,
-                    change_reason=change_reason,
-                    now=now,
-                )
-            else:
+        if connection.vendor == "postgresql":
+            done = _copy_create(
+                check.new,
+                rings=rings,
+                pending=pending,
+                user=user,
+                change_reason=change_reason,
+                now=now,
+                progress=progress,
+                total=total,
+            )
+        else:
+            for start in range(0, len(check.new), WRITE_BATCH):
+                chunk = check.new[start : start + WRITE_BATCH]
                 bulk_create_with_history(
                     [
                         Parcel(
@@ -349,9 +353,9 @@ def ledger_write(
                     default_change_reason=change_reason,
                     default_date=now,
                 )
-            done += len(chunk)
-            if progress:
-                progress(gettext_noop("写入"), done, total)
+                done += len(chunk)
+                if progress:
+                    progress(gettext_noop("写入"), done, total)
         updated_fields = [name for name in FIELD_NAMES if name not in ("district_id", "code")]
         for start in range(0, len(check.changed), WRITE_BATCH):
             chunk = check.changed[start : start + WRITE_BATCH]
@@ -394,56 +398,80 @@ def _pending_rule(user: User | None, district_ids) -> Callable[[tuple], bool]:
     return lambda values: (jurisdictions[values[0]], values[year_at]) in closed
 
 
-def _copy_create(chunk, *, rings, pending, user, change_reason, now) -> None:
-    """Insert new parcels and their '+' history records with PostgreSQL COPY.
+# The columns of a new parcel as _copy_create writes them: the ledger's, then the rest.
+_NEW_PARCEL_COLUMNS = (
+    *FIELD_NAMES,
+    "id",
+    "ring_id",
+    "inclusion_pending",
+    "is_demo",
+    "created_at",
+    "updated_at",
+)
+
+
+def _copy_create(new, *, rings, pending, user, change_reason, now, progress=None, total=0) -> int:
+    """Insert the new parcels (check.new: (row number, values) pairs) and their '+' history
+    records with PostgreSQL COPY, one statement per table, and return how many.
 
     The rows are exactly those bulk_create_with_history would write (same columns, same
     history user, date and reason), without Django building an INSERT of every value: that SQL
-    compilation, not the database, is what makes bulk_create slow at ledger sizes.
+    compilation, not the database, is what makes bulk_create slow at ledger sizes. One COPY
+    for the whole file, not one per batch: the figures' statement trigger on the parcel table
+    (parcels.figures) then adds up the file's rows once. `progress` gets the write phase every
+    WRITE_BATCH parcels: a parcel counts half once its row is sent, whole once its history
+    row is.
+
+    Raises RuntimeError if Parcel or its history has a column not written here.
     """
+    if not new:
+        return 0
     history_model = Parcel.history.model
-    parcel_columns = [f.attname for f in Parcel._meta.concrete_fields]
-    history_columns = [
-        f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"
+    table, history_table = Parcel._meta.db_table, history_model._meta.db_table
+    history_extra = {
+        "history_date": now,
+        "history_change_reason": change_reason,
+        "history_type": "+",
+        "history_user_id": user.pk if user else None,
+    }
+    # A history row is the parcel's row followed by these values (None for any other column).
+    history_only = [
+        f.attname
+        for f in history_model._meta.concrete_fields
+        if f.attname != "history_id" and f.attname not in _NEW_PARCEL_COLUMNS
     ]
+    history_tail = tuple(history_extra.get(name) for name in history_only)
+    unwritten = {f.attname for f in Parcel._meta.concrete_fields} ^ set(_NEW_PARCEL_COLUMNS)
+    unwritten |= set(_NEW_PARCEL_COLUMNS) - {f.attname for f in history_model._meta.fields}
+    if unwritten:
+        raise RuntimeError(f"_copy_create does not write the columns {sorted(unwritten)}")
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Parcel._meta.db_table, len(chunk)],
+            [table, len(new)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-        records = []
-        for pk, (_number, values) in zip(ids, chunk, strict=True):
-            record = dict(zip(FIELD_NAMES, values, strict=True))
-            record.update(
-                id=pk,
-                ring_id=rings[values[0]],
-                inclusion_pending=pending(values),
-                is_demo=False,
-                created_at=now,
-                updated_at=now,
-            )
-            records.append(record)
-        history_extra = {
-            "history_date": now,
-            "history_change_reason": change_reason,
-            "history_type": "+",
-            "history_user_id": user.pk if user else None,
-        }
+        records = [
+            (*values, pk, rings[values[0]], pending(values), False, now, now)
+            for pk, (_number, values) in zip(ids, new, strict=True)
+        ]
         raw = cursor.cursor
-        quote = connection.ops.quote_name
-        with raw.copy(
-            f"COPY {quote(Parcel._meta.db_table)} ({', '.join(map(quote, parcel_columns))}) FROM STDIN"
-        ) as copy:
-            for record in records:
-                copy.write_row([record[name] for name in parcel_columns])
-        with raw.copy(
-            f"COPY {quote(history_model._meta.db_table)} ({', '.join(map(quote, history_columns))}) FROM STDIN"
-        ) as copy:
-            for record in records:
-                copy.write_row(
-                    [record.get(name, history_extra.get(name)) for name in history_columns]
-                )
+        count = len(records)
+        for columns, into, tail, step in (
+            (_NEW_PARCEL_COLUMNS, table, (), 0),
+            ((*_NEW_PARCEL_COLUMNS, *history_only), history_table, history_tail, count),
+        ):
+            with raw.copy(
+                f"COPY {quote(into)} ({', '.join(map(quote, columns))}) FROM STDIN"
+            ) as copy:
+                for sent, record in enumerate(records, start=1):
+                    copy.write_row(record + tail if tail else record)
+                    if progress and sent % WRITE_BATCH == 0:
+                        progress(gettext_noop("写入"), (step + sent) // 2, total)
+    if progress:
+        progress(gettext_noop("写入"), count, total)
+    return count
 
 
 def ledger_import(
