@@ -78,6 +78,13 @@ WRITE_BATCH = 2000
 REUSABLE_CELLS = frozenset((str, int, float, bool, type(None), date, datetime))
 REUSE_LIMIT = 1000
 _UNSEEN = object()
+
+
+def _reusable(cell) -> bool:
+    kind = cell.__class__
+    return kind in REUSABLE_CELLS and (kind is not datetime or cell.tzinfo is None)
+
+
 PREVIEW_ROWS = 100
 MAX_ERRORS = 20000
 
@@ -219,7 +226,7 @@ def ledger_check(
     check.total_rows = 0
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=2):
-        if all(cell_blank(cell) for cell in raw):
+        if all(map(cell_blank, raw)):
             continue
         check.total_rows += 1
         row = dict(zip(headers, raw, strict=False))
@@ -234,15 +241,14 @@ def ledger_check(
                 # A cell-only field: an equal cell of the same type cleaned before gives the
                 # same value (errors are not kept: each is raised and reported anew).
                 cell = row.get(column_name)
-                kind = cell.__class__
-                if kind not in REUSABLE_CELLS or (kind is datetime and cell.tzinfo is not None):
-                    values[attr] = resource_field.clean(row)
-                    continue
-                key = (kind, cell)
-                value = reuse.get(key, _UNSEEN)
+                key = (cell.__class__, cell)
+                try:
+                    value = reuse.get(key, _UNSEEN)  # only REUSABLE_CELLS are ever kept
+                except TypeError:  # an unhashable cell (no reader gives one)
+                    value = _UNSEEN
                 if value is _UNSEEN:
                     value = resource_field.clean(row)
-                    if len(reuse) < REUSE_LIMIT:
+                    if len(reuse) < REUSE_LIMIT and _reusable(cell):
                         reuse[key] = value
                 values[attr] = value
             except CellError as exc:
