@@ -7,7 +7,8 @@ Excel saves it). .xls and .ods are refused (they cannot be checked). Checking: e
 of parcels.resources.ParcelResource (so the import, the export and django-import-export's own
 import path share one definition); lookups of districts and categories are loaded once, and a
 field whose widget reads its cell alone (cell_only) cleans each distinct cell value once per
-file, reusing the value for equal cells (errors are raised for every cell).
+file (up to REUSE_LIMIT values a column), reusing the value for equal cells of the same type
+(errors are raised for every cell).
 Writing: in one transaction, so history is kept as for any other change and a failure leaves
 the database as it was: new parcels and their history rows with COPY on PostgreSQL (one
 statement per table for the file), bulk_create_with_history elsewhere; changed parcels with
