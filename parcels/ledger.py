@@ -5,16 +5,23 @@ limits, so python-calamine cannot be made to allocate without bound); .xlsx/.xls
 python-calamine (row by row); .csv streamed in UTF-8, UTF-8 with BOM or GBK/GB18030 (as Chinese
 Excel saves it). .xls and .ods are refused (they cannot be checked). Checking: each column goes through the Field and widget
 of parcels.resources.ParcelResource (so the import, the export and django-import-export's own
-import path share one definition); lookups of districts and categories are loaded once.
-Writing: bulk_create_with_history / bulk_update_with_history in one transaction, so history is
-kept as for any other change and a failure leaves the database as it was.
+import path share one definition); lookups of districts and categories are loaded once, and a
+field whose widget reads its cell alone (cell_only) cleans each distinct cell value once per
+file (up to REUSE_LIMIT values a column), reusing the value for equal cells of the same type
+(errors are raised for every cell).
+Writing: in one transaction, so history is kept as for any other change and a failure leaves
+the database as it was: new parcels and their history rows with COPY on PostgreSQL (one
+statement per table for the file), bulk_create_with_history elsewhere; changed parcels with
+bulk_update_with_history.
 
 Rows are numbered as the spreadsheet shows them: the header is row 1, the first parcel row 2.
 """
 
+import operator
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -61,10 +68,24 @@ FIELD_NAMES = (
     "transaction_price",
     "awardee",
 )
+_field_values = operator.itemgetter(*FIELD_NAMES)  # values dict → tuple in FIELD_NAMES order
 HEADER_OF = {attr: header for header, attr, *_ in LEDGER_COLUMNS if attr}
 HEADER_OF["district_id"] = HEADER_OF["district"]
 HEADER_OF["category_id"] = HEADER_OF["category"]
 WRITE_BATCH = 2000
+# Cell values whose equality means the same value of the same type: a cell-only field cleans
+# each distinct one once per file (an aware datetime is left out: equal instants in two time
+# zones have different dates). At most REUSE_LIMIT values are kept per column.
+REUSABLE_CELLS = frozenset((str, int, float, bool, type(None), date, datetime))
+REUSE_LIMIT = 1000
+_UNSEEN = object()
+
+
+def _reusable(cell) -> bool:
+    kind = cell.__class__
+    return kind in REUSABLE_CELLS and (kind is not datetime or cell.tzinfo is None)
+
+
 PREVIEW_ROWS = 100
 MAX_ERRORS = 20000
 
@@ -196,7 +217,9 @@ def ledger_check(
         if header not in headers and required and not optional_here:
             check.add_error(1, header, _("缺少必需的列「%(column)s」") % {"column": header})
         if attr:
-            columns.append((attr, resource.fields[attr], header))
+            resource_field = resource.fields[attr]
+            reuse = {} if getattr(resource_field, "cell_only", False) else None
+            columns.append((attr, resource_field, header, resource_field.column_name, reuse))
     if check.errors:
         return check
 
@@ -204,16 +227,31 @@ def ledger_check(
     check.total_rows = 0
     seen: dict[tuple, int] = {}
     for number, raw in enumerate(rows, start=2):
-        if all(cell_blank(cell) for cell in raw):
+        if all(map(cell_blank, raw)):
             continue
         check.total_rows += 1
         row = dict(zip(headers, raw, strict=False))
         if implied_unit:
             row[UNIT_HEADER] = implied_unit
         values = {}
-        for attr, resource_field, header in columns:
+        for attr, resource_field, header, column_name, reuse in columns:
             try:
-                values[attr] = resource_field.clean(row)
+                if reuse is None:
+                    values[attr] = resource_field.clean(row)
+                    continue
+                # A cell-only field: an equal cell of the same type cleaned before gives the
+                # same value (errors are not kept: each is raised and reported anew).
+                cell = row.get(column_name)
+                key = (cell.__class__, cell)
+                try:
+                    value = reuse.get(key, _UNSEEN)  # only REUSABLE_CELLS are ever kept
+                except TypeError:  # an unhashable cell (no reader gives one)
+                    value = _UNSEEN
+                if value is _UNSEEN:
+                    value = resource_field.clean(row)
+                    if len(reuse) < REUSE_LIMIT and _reusable(cell):
+                        reuse[key] = value
+                values[attr] = value
             except CellError as exc:
                 check.add_error(number, exc.column or header, str(exc))
             except Exception:  # a widget choking on an odd value: still name the cell
@@ -238,7 +276,7 @@ def ledger_check(
         seen[key] = number
         values["district_id"] = values["district"].pk
         values["category_id"] = values["category"].pk
-        check.rows.append((number, tuple(values[name] for name in FIELD_NAMES)))
+        check.rows.append((number, _field_values(values)))
         if progress and number % 2000 == 0:
             progress(gettext_noop("校验"), number - 1, data_rows)
     if progress:
@@ -293,18 +331,20 @@ def ledger_write(
         total = len(check.new) + len(check.changed)
         done = 0
         now = timezone.now()
-        for start in range(0, len(check.new), WRITE_BATCH):
-            chunk = check.new[start : start + WRITE_BATCH]
-            if connection.vendor == "postgresql":
-                _copy_create(
-                    chunk,
-                    rings=rings,
-                    pending=pending,
-                    user=user,
-                    change_reason=change_reason,
-                    now=now,
-                )
-            else:
+        if connection.vendor == "postgresql":
+            done = _copy_create(
+                check.new,
+                rings=rings,
+                pending=pending,
+                user=user,
+                change_reason=change_reason,
+                now=now,
+                progress=progress,
+                total=total,
+            )
+        else:
+            for start in range(0, len(check.new), WRITE_BATCH):
+                chunk = check.new[start : start + WRITE_BATCH]
                 bulk_create_with_history(
                     [
                         Parcel(
@@ -320,9 +360,9 @@ def ledger_write(
                     default_change_reason=change_reason,
                     default_date=now,
                 )
-            done += len(chunk)
-            if progress:
-                progress(gettext_noop("写入"), done, total)
+                done += len(chunk)
+                if progress:
+                    progress(gettext_noop("写入"), done, total)
         updated_fields = [name for name in FIELD_NAMES if name not in ("district_id", "code")]
         for start in range(0, len(check.changed), WRITE_BATCH):
             chunk = check.changed[start : start + WRITE_BATCH]
@@ -365,56 +405,80 @@ def _pending_rule(user: User | None, district_ids) -> Callable[[tuple], bool]:
     return lambda values: (jurisdictions[values[0]], values[year_at]) in closed
 
 
-def _copy_create(chunk, *, rings, pending, user, change_reason, now) -> None:
-    """Insert new parcels and their '+' history records with PostgreSQL COPY.
+# The columns of a new parcel as _copy_create writes them: the ledger's, then the rest.
+_NEW_PARCEL_COLUMNS = (
+    *FIELD_NAMES,
+    "id",
+    "ring_id",
+    "inclusion_pending",
+    "is_demo",
+    "created_at",
+    "updated_at",
+)
+
+
+def _copy_create(new, *, rings, pending, user, change_reason, now, progress=None, total=0) -> int:
+    """Insert the new parcels (check.new: (row number, values) pairs) and their '+' history
+    records with PostgreSQL COPY, one statement per table, and return how many.
 
     The rows are exactly those bulk_create_with_history would write (same columns, same
     history user, date and reason), without Django building an INSERT of every value: that SQL
-    compilation, not the database, is what makes bulk_create slow at ledger sizes.
+    compilation, not the database, is what makes bulk_create slow at ledger sizes. One COPY
+    for the whole file, not one per batch: the figures' statement trigger on the parcel table
+    (parcels.figures) then adds up the file's rows once. `progress` gets the write phase every
+    WRITE_BATCH parcels: a parcel counts half once its row is sent, whole once its history
+    row is.
+
+    Raises RuntimeError if Parcel or its history has a column not written here.
     """
+    if not new:
+        return 0
     history_model = Parcel.history.model
-    parcel_columns = [f.attname for f in Parcel._meta.concrete_fields]
-    history_columns = [
-        f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"
+    table, history_table = Parcel._meta.db_table, history_model._meta.db_table
+    history_extra = {
+        "history_date": now,
+        "history_change_reason": change_reason,
+        "history_type": "+",
+        "history_user_id": user.pk if user else None,
+    }
+    # A history row is the parcel's row followed by these values (None for any other column).
+    history_only = [
+        f.attname
+        for f in history_model._meta.concrete_fields
+        if f.attname != "history_id" and f.attname not in _NEW_PARCEL_COLUMNS
     ]
+    history_tail = tuple(history_extra.get(name) for name in history_only)
+    unwritten = {f.attname for f in Parcel._meta.concrete_fields} ^ set(_NEW_PARCEL_COLUMNS)
+    unwritten |= set(_NEW_PARCEL_COLUMNS) - {f.attname for f in history_model._meta.fields}
+    if unwritten:
+        raise RuntimeError(f"_copy_create does not write the columns {sorted(unwritten)}")
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Parcel._meta.db_table, len(chunk)],
+            [table, len(new)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-        records = []
-        for pk, (_number, values) in zip(ids, chunk, strict=True):
-            record = dict(zip(FIELD_NAMES, values, strict=True))
-            record.update(
-                id=pk,
-                ring_id=rings[values[0]],
-                inclusion_pending=pending(values),
-                is_demo=False,
-                created_at=now,
-                updated_at=now,
-            )
-            records.append(record)
-        history_extra = {
-            "history_date": now,
-            "history_change_reason": change_reason,
-            "history_type": "+",
-            "history_user_id": user.pk if user else None,
-        }
+        records = [
+            (*values, pk, rings[values[0]], pending(values), False, now, now)
+            for pk, (_number, values) in zip(ids, new, strict=True)
+        ]
         raw = cursor.cursor
-        quote = connection.ops.quote_name
-        with raw.copy(
-            f"COPY {quote(Parcel._meta.db_table)} ({', '.join(map(quote, parcel_columns))}) FROM STDIN"
-        ) as copy:
-            for record in records:
-                copy.write_row([record[name] for name in parcel_columns])
-        with raw.copy(
-            f"COPY {quote(history_model._meta.db_table)} ({', '.join(map(quote, history_columns))}) FROM STDIN"
-        ) as copy:
-            for record in records:
-                copy.write_row(
-                    [record.get(name, history_extra.get(name)) for name in history_columns]
-                )
+        count = len(records)
+        for columns, into, tail, step in (
+            (_NEW_PARCEL_COLUMNS, table, (), 0),
+            ((*_NEW_PARCEL_COLUMNS, *history_only), history_table, history_tail, count),
+        ):
+            with raw.copy(
+                f"COPY {quote(into)} ({', '.join(map(quote, columns))}) FROM STDIN"
+            ) as copy:
+                for sent, record in enumerate(records, start=1):
+                    copy.write_row(record + tail if tail else record)
+                    if progress and sent % WRITE_BATCH == 0:
+                        progress(gettext_noop("写入"), (step + sent) // 2, total)
+    if progress:
+        progress(gettext_noop("写入"), count, total)
+    return count
 
 
 def ledger_import(

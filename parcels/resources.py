@@ -148,6 +148,8 @@ def cell_blank(value) -> bool:
 
 def cell_text(value) -> str:
     """Return a cell as stripped text; whole numbers read as floats lose their '.0'."""
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -161,6 +163,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class TextWidget(widgets.CharWidget):
     """Text up to max_length characters, without control characters (tab and line breaks are
     allowed): a NUL cannot be stored in PostgreSQL, and .xlsx cannot hold the others."""
+
+    cell_only = True
 
     def __init__(self, max_length, **kwargs):
         super().__init__(**kwargs)
@@ -183,6 +187,8 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
     Raises CellError("未知的…") for a value not in the queryset.
     """
+
+    cell_only = True  # the table is loaded once, so a name gives the same row all along
 
     def __init__(self, model, *, queryset=None, noun):
         super().__init__(model, field="name")
@@ -276,6 +282,8 @@ class CategoryWidget(LookupWidget):
 class ChoiceWidget(widgets.Widget):
     """A TextChoices value given by its Chinese label (or a listed short form, or the value)."""
 
+    cell_only = True
+
     def __init__(self, choices, *, noun, default, aliases=None):
         super().__init__()
         self.noun = noun
@@ -304,6 +312,8 @@ class ChoiceWidget(widgets.Widget):
 
 
 class YesNoWidget(widgets.BooleanWidget):
+    cell_only = True
+
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):
             return value
@@ -321,6 +331,8 @@ class YesNoWidget(widgets.BooleanWidget):
 class LedgerDateWidget(widgets.DateWidget):
     """Dates as 2024-06-30, 2024/6/30, 2024年6月30日, or a spreadsheet date cell, within
     landsupply.validators.DATE_MIN … DATE_MAX."""
+
+    cell_only = True
 
     @staticmethod
     def in_range(day: date) -> date:
@@ -367,6 +379,8 @@ class LedgerDateWidget(widgets.DateWidget):
 
 
 class YearWidget(widgets.IntegerWidget):
+    cell_only = True
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
@@ -379,6 +393,8 @@ class YearWidget(widgets.IntegerWidget):
 
 
 class QuarterWidget(widgets.IntegerWidget):
+    cell_only = True
+
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
@@ -394,6 +410,8 @@ class QuarterWidget(widgets.IntegerWidget):
 
 class MoneyWidget(widgets.DecimalWidget):
     """Yuan, two places; thousands separators allowed; never negative."""
+
+    cell_only = True
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value).replace(",", "").replace("，", "")
@@ -411,11 +429,20 @@ class MoneyWidget(widgets.DecimalWidget):
 
 
 class LedgerField(fields.Field):
-    """A Field that may be required: a blank cell raises CellError('此项必填')."""
+    """A Field that may be required: a blank cell raises CellError('此项必填').
+
+    `cell_only` is whether clean(row) depends on the field's own cell alone (its widget says
+    so with cell_only = True: the result for a value, of one type, is the same in every row of a
+    file), so the import may reuse the value cleaned for an equal cell earlier in the file.
+    """
 
     def __init__(self, *args, required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.required = required
+
+    @property
+    def cell_only(self) -> bool:
+        return getattr(self.widget, "cell_only", False)
 
     def clean(self, row, **kwargs):
         value = self.widget.clean(row.get(self.column_name), row=row, **kwargs)
@@ -426,6 +453,8 @@ class LedgerField(fields.Field):
 
 class AreaField(LedgerField):
     """面积 with its unit from 面积单位, returned in hectares (Decimal, 4 places)."""
+
+    cell_only = False  # reads two cells
 
     def clean(self, row, **kwargs):
         amount = cell_text(row.get(self.column_name))

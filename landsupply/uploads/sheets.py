@@ -54,70 +54,77 @@ class _HeadRead(Exception):
     """The head of a worksheet (up to <sheetData>) is read; the cells are left for later."""
 
 
+# Elements inside a cell (value, inline string, formula, rich-text run): most of the elements of a
+# sheet, passed over before the other tests.
+_IN_CELL = frozenset(("v", "is", "t", "f", "r"))
+
+
 def scan_xml(chunks, *, name: str, limits: Limits, head_only: bool = False) -> tuple[int, int]:
     """Return (last row, last column) holding a cell in the <sheetData> of an XML part given as
     byte chunks (0, 0 for a part that is no worksheet), checking the declared <dimension> and
     every cell against the limits as it goes. Builds no tree; refuses a DTD. With head_only,
     stops where the cells begin (the DTD and the declared dimension are checked).
 
-    Raises UploadRejected. This runs once per element of the sheet, so it is kept lean.
+    Raises UploadRejected. This runs once per element of the sheet, so it is kept lean: the end
+    of an element is handled by set.discard (no Python frame), which empties `open_sheet`, the
+    spelling of the <sheetData> open now, when that element ends.
     """
-    # state: row, column, max row, max column, text of the current row number, in sheetData
-    state = [0, 0, 0, 0, None, False]
+    row = column = last_row = last_column = 0
+    row_text = None  # the digits of the current row's number as written
+    open_sheet: set[str] = set()  # one tag at most: <sheetData> or <x:sheetData> while open
     column_of: dict[str, int] = {}
 
-    def fits(rows: int, columns: int, ref, declared=False) -> None:
-        _check_range(rows, columns, ref, declared=declared, name=name, limits=limits)
-
-    def new_row(row: int) -> None:
-        state[0], state[1] = row, 0
-        if row > state[2]:
-            state[2] = row
-            fits(row, state[3], None)
-
-    def start(tag, attrs):
+    def start(tag, attrs, spelling=None):
+        nonlocal row, column, last_row, last_column, row_text
         if tag == "c":
-            if not state[5]:
+            if not open_sheet:
                 return
             ref = attrs[1] if attrs and attrs[0] == "r" else _attr(attrs, "r")
             if ref:
                 letters = ref.rstrip(_DIGITS)
                 digits = ref[len(letters) :]
-                if digits != state[4]:
-                    new_row(_int(digits, name))
-                    state[4] = digits
+                if digits != row_text:
+                    row, column, row_text = _int(digits, name), 0, digits
+                    if row > last_row:
+                        last_row = row
+                        _check_range(
+                            row, last_column, None, declared=False, name=name, limits=limits
+                        )
                 column = column_of.get(letters)
                 if column is None:
                     column = column_of[letters] = _column_number(letters, ref, name)
             else:
-                column = state[1] + 1
-            state[1] = column
-            if column > state[3]:
-                state[3] = column
-                fits(state[2], column, ref)
+                column += 1
+            if column > last_column:
+                last_column = column
+                _check_range(last_row, column, ref, declared=False, name=name, limits=limits)
+        elif tag in _IN_CELL:
+            return
         elif tag == "row":
-            if state[5]:
+            if open_sheet:
                 ref = _attr(attrs, "r")
-                new_row(_int(ref, name) if ref else state[0] + 1)
-                state[4] = ref
+                row, column, row_text = (_int(ref, name) if ref else row + 1), 0, ref
+                if row > last_row:
+                    last_row = row
+                    _check_range(row, last_column, None, declared=False, name=name, limits=limits)
         elif tag == "sheetData":
             if head_only:
                 raise _HeadRead
-            state[5] = True
+            # Only an end of this very spelling empties the set; in well-formed XML an element
+            # opened before it cannot end while it is open, so the set is empty exactly when
+            # some <sheetData> ended after the last one started.
+            open_sheet.clear()
+            open_sheet.add(spelling or tag)
         elif tag == "dimension":
             ref = _attr(attrs, "ref") or ""
             last = ref.rpartition(":")[2].replace("$", "")
             if last:
                 rows, columns = _cell_position(last, name)
-                fits(rows, columns, ref, declared=True)
+                _check_range(rows, columns, ref, declared=True, name=name, limits=limits)
         elif ":" in tag:  # a prefixed name, <x:c>
-            start(tag.rpartition(":")[2], attrs)
+            start(tag.rpartition(":")[2], attrs, tag)
 
-    def end(tag):
-        if tag == "sheetData" or tag.endswith(":sheetData"):
-            state[5] = False
-
-    parser = xml_parser(name, start, end)
+    parser = xml_parser(name, start, open_sheet.discard)
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
@@ -129,7 +136,7 @@ def scan_xml(chunks, *, name: str, limits: Limits, head_only: bool = False) -> t
             _("文件「%(name)s」的内容不是有效的 XML（文件已损坏）。") % {"name": name},
             code="bad_xml",
         ) from None
-    return state[2], state[3]
+    return last_row, last_column
 
 
 def _check_range(rows, columns, ref, *, declared, name, limits) -> None:

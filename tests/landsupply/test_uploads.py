@@ -87,6 +87,24 @@ def test_cells_without_positions_and_prefixed_tags_are_counted(tmp_path, small_l
     assert "A1:XFD9" in refused(prefixed)
 
 
+def test_cells_count_inside_sheet_data_only_as_calamine_reads_them(tmp_path, small_ledger):
+    """A cell counts while a <sheetData> (of any prefix) is open: the end of any <sheetData>,
+    a nested one too, closes it, and a new <sheetData> opens it again."""
+    wide = '<row r="1"><c r="E1"/></row>'
+
+    def scanned(name, parts):
+        return check_spreadsheet(
+            hostile.write_xlsx(tmp_path / name, parts), name=name, kind="ledger"
+        )
+
+    after = scanned("a.xlsx", ["<x:sheetData>", hostile.row_xml(1, ["a"]), "</x:sheetData>", wide])
+    assert (after.rows, after.columns) == (1, 1)
+    nested = scanned("n.xlsx", ["<sheetData><a:sheetData></a:sheetData>", wide, "</sheetData>"])
+    assert (nested.rows, nested.columns) == (0, 0)
+    with pytest.raises(UploadRejected, match="在 E1 处有单元格"):
+        scanned("r.xlsx", ["<sheetData></sheetData><x:sheetData>", wide, "</x:sheetData>"])
+
+
 def test_compression_ratio_and_total_size_both_sides(tmp_path, settings):
     path = hostile.zip_bomb(tmp_path, megabytes=4)
     with zipfile.ZipFile(path) as archive:

@@ -1,13 +1,14 @@
 """The import's faster paths give the results of the slower ones: a ledger imported by
 ledger_import holds exactly what django-import-export's own import of the same file through
-the same resource writes, and the numeric date spelling read without strptime gives strptime's
-date or its error."""
+the same resource writes, the numeric date spelling read without strptime gives strptime's
+date or its error, and a cell value cleaned once per file gives in every row what that row
+checked alone gives."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from parcels.ledger import FIELD_NAMES, ledger_import
+from parcels.ledger import FIELD_NAMES, ledger_check, ledger_import
 from parcels.models import Parcel
 from parcels.resources import _DATE_FORMATS, CellError, LedgerDateWidget, ParcelResource
 
@@ -72,3 +73,40 @@ def test_numeric_dates_read_as_strptime_reads_them(text, settings):
             return type(exc)
 
     assert outcome(LedgerDateWidget().clean) == outcome(slow)
+
+
+# Cells repeated down a file, typed as a spreadsheet keeps them (text, whole and fractional
+# numbers, booleans, dates): equal values of different types must not share a result.
+REPEATED = [
+    {"区": "海淀区", "计划年度": 2024, "计划季度": "Q2", "重点功能区": True},
+    {"区": "火星区", "计划年度": "2024", "计划季度": 2, "重点功能区": "是", "成交价（元）": 100},
+    {"区": "大兴区", "计划年度": 2024.5, "计划季度": 2.0, "重点功能区": 1, "状态": "已供应",
+     "供应日期": date(2024, 6, 30)},
+    {"区": "haidian", "计划年度": 2024.0, "计划季度": 1, "重点功能区": 1.0, "状态": "已供应",
+     "供应日期": datetime(2024, 6, 30, 12, 0), "成交价（元）": "1,000.5"},
+    {"区": "火星区", "计划年度": "1999", "计划季度": "5", "重点功能区": "maybe", "状态": "已供应"},
+    {"区": "daxing", "计划年度": True, "计划季度": True, "重点功能区": 0, "成交价（元）": -5},
+    {"区": "", "计划年度": "", "计划季度": "第三季度", "重点功能区": "", "供应日期": "2024/2/30"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["city_user", "haidian_user"])
+def test_a_value_cleaned_once_per_file_gives_what_each_row_alone_gives(who, beijing, write_ledger):
+    rows = [
+        ledger_row(**{"地块编号": f"HD-{n}", **REPEATED[n % len(REPEATED)]})
+        for n in range(3 * len(REPEATED))
+    ]
+    user = beijing[who]
+    alone = [ledger_check(path=write_ledger([row]), user=user) for row in rows]
+    expected = [{**e, "row": e["row"] + n} for n, one in enumerate(alone) for e in one.errors]
+
+    whole = ledger_check(path=write_ledger(rows), user=user)
+    assert whole.errors == expected
+    assert {e["row"] for e in expected} != {n + 2 for n in range(len(rows))}  # some rows pass
+
+    passing = [row for row, one in zip(rows, alone, strict=True) if one.ok]
+    whole = ledger_check(path=write_ledger(passing), user=user)
+    assert whole.ok
+    assert [values for _n, values in whole.rows] == [
+        values for one in alone if one.ok for _n, values in one.rows
+    ]
