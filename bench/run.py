@@ -684,12 +684,32 @@ def bench_public(bench):
 BENCH_ENTERPRISES = 100
 
 
+def award_template(parcel_id, enterprise, *, number):
+    """Award the worked example (30,000,000 yuan, 5 + 15 years from 2024-09-01) through the
+    service on `parcel_id`, made industrial land (the land use the rule set covers), and set it
+    leasing: the contract the bench copies. Returns it."""
+    from assessments import services
+    from assessments.models import Contract
+
+    Parcel.objects.filter(pk=parcel_id).update(
+        category=LandUseCategory.objects.get(code="industrial")
+    )
+    template = services.contract_award(
+        actor=None, parcel=Parcel.objects.get(pk=parcel_id), enterprise=enterprise,
+        base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
+        lease_start=date(2024, 9, 1), award_method="listing", award_reference="bench",
+        number=number,
+    )  # fmt: skip
+    Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
+    template.refresh_from_db()
+    return template
+
+
 def make_contracts(n):
     """Add n bench parcels supplied by 先租后让, each with an active contract (a copy of one
     awarded through the service, its dates spread over five years; COPY on PostgreSQL)."""
     from datetime import timedelta
 
-    from assessments import services
     from assessments.models import Contract
     from assessments.seed import seed_rule_sets
     from landsupply.models import Enterprise
@@ -708,17 +728,7 @@ def make_contracts(n):
         Enterprise(name=f"基准测试企业P{i}", credit_code=f"91BENCHP{i:010d}")
         for i in range(BENCH_ENTERPRISES)
     ])  # fmt: skip
-    Parcel.objects.filter(pk=parcels[0]).update(
-        category=LandUseCategory.objects.get(code="industrial")
-    )
-    template = services.contract_award(
-        actor=None, parcel=Parcel.objects.get(pk=parcels[0]), enterprise=enterprises[0],
-        base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
-        lease_start=date(2024, 9, 1), award_method="listing", award_reference="bench",
-        number=f"{PREFIX}C0000000",
-    )  # fmt: skip
-    Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
-    template.refresh_from_db()
+    template = award_template(parcels[0], enterprises[0], number=f"{PREFIX}C0000000")
     fields = [f for f in Contract._meta.concrete_fields if f.attname != "id"]
     base = {f.attname: getattr(template, f.attname) for f in fields}
     dates = [f.attname for f in fields if f.get_internal_type() == "DateField" and base[f.attname]]
@@ -1041,17 +1051,7 @@ def bench_sweep(bench):
         make_parcels(n, lease_then_transfer=True)
         parcels = list(Parcel.objects.order_by("pk").values_list("pk", flat=True))
         enterprises = sweep_people(list(District.objects.filter(jurisdiction__code="beijing")))
-        # The template contract's parcel is industrial land: the land use the rule set covers.
-        Parcel.objects.filter(pk=parcels[0]).update(
-            category=LandUseCategory.objects.get(code="industrial")
-        )
-        template = services.contract_award(
-            actor=None, parcel=Parcel.objects.get(pk=parcels[0]), enterprise=enterprises[0],
-            base_price=Decimal("30000000"), lease_years=5, transfer_years=15,
-            lease_start=date(2024, 9, 1), award_method="listing", award_reference="bench",
-            number=f"{PREFIX}C-template",
-        )  # fmt: skip
-        Contract.objects.filter(pk=template.pk).update(state=Contract.State.LEASING)
+        template = award_template(parcels[0], enterprises[0], number=f"{PREFIX}C-template")
         contract_copies(
             template, enumerate(parcels[1:], start=1), enterprises, prefix=PREFIX,
             batch_size=10_000,
