@@ -376,7 +376,7 @@ class Contract(models.Model):
             models.Index(fields=["enterprise", "state"], name="contract_enterprise_state"),
             models.Index(fields=["state", "registration_due"], name="contract_state_reg_due"),
             # The reminder sweep: the contracts whose next reminder day has come, read in the
-            # index's order (landsupply.paging.keyset_chunks).
+            # index's order (landsupply.paging.keyset_batches).
             models.Index(fields=["reminder_next_on", "id"], name="contract_reminder_next_on_id"),
         ]
 
