@@ -30,3 +30,11 @@ class SessionIdleMiddleware:
         if now - session.get(SESSION_TOUCHED, 0) >= settings.SESSION_REFRESH_SECONDS:
             session[SESSION_TOUCHED] = now
         return response
+
+
+def session_touched_at_login(sender, request, user, **kwargs):
+    """user_logged_in receiver: a login saves the session with a fresh end, so it counts as
+    touched now (the first request after a login does not save the session again)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_TOUCHED] = int(time.time())
