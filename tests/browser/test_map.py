@@ -149,10 +149,12 @@ def test_map_settles_after_quick_moves_and_failed_requests(demo_site, page, logi
     centre = haidian.filter(parcel__status="supplied").first().shape.centroid
     _move(page, (centre.y + 0.05, centre.x, 13), (centre.y, centre.x, 16))
     _wait_for_parcels(page)
-    last_url, last_total = data.answers[-1]
-    assert "zoom=16" in last_url and "zoom=13" not in last_url
+    # The superseded request may still be answered by the server after the last one (the
+    # route handler fetches it anyway): what counts is what the page drew and what it aborted.
+    drawn = [total for url, total in data.answers if "zoom=16" in url]
+    assert drawn, data.answers
     assert len(aborted) == 1 and "zoom=13" in aborted[0]
-    assert int(map_el.get_attribute("data-count")) == last_total > 0
+    assert int(map_el.get_attribute("data-count")) == drawn[-1] > 0
     assert map_el.get_attribute("data-mode") == "parcels"
 
     # The server keeps failing: the map settles, says so and offers to retry.
