@@ -16,7 +16,8 @@ from operator import attrgetter
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -33,16 +34,23 @@ class KeysetPage:
         return not self.has_previous
 
 
-def _seek(keys: tuple[str, ...], values: list, forward: bool) -> Q:
-    """Return the condition "sort key after (forward) / before `values`": (a > x) or (a = x and
-    b > y) …, with a leading a >= x so the index range scan starts at x."""
-    op = "gt" if forward else "lt"
-    first = Q(**{f"{keys[0]}__{op}e": values[0]})
-    alternatives = Q()
-    for i, key in enumerate(keys):
-        equal = {k: v for k, v in zip(keys[:i], values[:i], strict=True)}
-        alternatives |= Q(**equal, **{f"{key}__{op}": values[i]})
-    return first & alternatives
+def _seek(queryset: QuerySet, keys: tuple[str, ...], values: list, forward: bool) -> RawSQL:
+    """Return the condition "sort key after (forward) / before `values`" on `queryset`'s own
+    table as one row comparison, `(a, b) > (x, y)`: PostgreSQL starts its index range scan at
+    (x, y) itself (the equivalent `a >= x AND (a > x OR (a = x AND b > y))` only seeks on `a`
+    and filters every row of `a = x` before the cursor). `keys` are columns of the model (field
+    names or attnames); `values` are passed as parameters."""
+    opts = queryset.model._meta
+    columns = ", ".join(
+        f"{connection.ops.quote_name(opts.db_table)}.{connection.ops.quote_name(opts.get_field(k).column)}"
+        for k in keys
+    )
+    marks = ", ".join(["%s"] * len(values))
+    return RawSQL(
+        f"({columns}) {'>' if forward else '<'} ({marks})",
+        list(values),
+        output_field=BooleanField(),
+    )
 
 
 def _cursor(text: str | None, size: int) -> list | None:
@@ -77,11 +85,17 @@ def keyset_page(
     last = query.get(f"{prefix}last") == "1"
     ascending, descending = list(keys), [f"-{k}" for k in keys]
     if after is not None:
-        rows = list(queryset.filter(_seek(keys, after, True)).order_by(*ascending)[: size + 1])
+        rows = list(
+            queryset.filter(_seek(queryset, keys, after, True)).order_by(*ascending)[: size + 1]
+        )
         has_previous, has_next = True, len(rows) > size
         rows = rows[:size]
     elif before is not None or last:
-        qs = queryset.filter(_seek(keys, before, False)) if before is not None else queryset
+        qs = (
+            queryset.filter(_seek(queryset, keys, before, False))
+            if before is not None
+            else queryset
+        )
         rows = list(qs.order_by(*descending)[: size + 1])
         has_previous, has_next = len(rows) > size, before is not None
         rows = rows[:size][::-1]
@@ -132,7 +146,7 @@ def keyset_batches(queryset: QuerySet, *, keys: tuple[str, ...], size: int = 200
     ordered = queryset.order_by(*keys)
     last = None
     while True:
-        page = ordered if last is None else ordered.filter(_seek(keys, last, True))
+        page = ordered if last is None else ordered.filter(_seek(ordered, keys, last, True))
         rows = list(page[:size])
         if rows:
             yield rows

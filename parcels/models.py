@@ -179,6 +179,13 @@ class Parcel(models.Model):
                 condition=models.Q(inclusion_pending=True),
                 name="parcel_pending_inclusion",
             ),
+            # The public page's offered parcels (先租后让, planned; R24) in its keyset order: a
+            # deep page seeks among those rows only, not among every parcel of the district.
+            models.Index(
+                fields=["district", "code"],
+                condition=models.Q(supply_method="lease_then_transfer", status="planned"),
+                name="parcel_offered_public",
+            ),
         ]
 
     def __str__(self):
