@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
@@ -53,18 +54,27 @@ def _seek(queryset: QuerySet, keys: tuple[str, ...], values: list, forward: bool
     )
 
 
-def _cursor(text: str | None, size: int) -> list | None:
+def _cursor(text: str | None, queryset: QuerySet, keys: tuple[str, ...]) -> list | None:
+    """Return the cursor `text` (JSON list, one value per key) as values of the keys' fields
+    (each through its field's to_python: a text for a number column is refused, a number for a
+    text column becomes text), or None when it is malformed: then the page is the first one."""
     if not text:
         return None
     try:
         values = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(values, list) or len(values) != size:
+    if not isinstance(values, list) or len(values) != len(keys):
         return None
     if not all(isinstance(v, int | str) and not isinstance(v, bool) for v in values):
         return None
-    return values
+    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+        return None  # beyond any database integer
+    opts = queryset.model._meta
+    try:
+        return [opts.get_field(k).to_python(v) for k, v in zip(keys, values, strict=True)]
+    except ValidationError:
+        return None
 
 
 def keyset_page(
@@ -80,8 +90,8 @@ def keyset_page(
     `<prefix>after` / `<prefix>before` cursor or `<prefix>last`. Other parameters of `query`
     are kept in the page's links (the filters, another list's cursor on the same page).
     """
-    after = _cursor(query.get(f"{prefix}after"), len(keys))
-    before = _cursor(query.get(f"{prefix}before"), len(keys))
+    after = _cursor(query.get(f"{prefix}after"), queryset, keys)
+    before = _cursor(query.get(f"{prefix}before"), queryset, keys)
     last = query.get(f"{prefix}last") == "1"
     ascending, descending = list(keys), [f"-{k}" for k in keys]
     if after is not None:

@@ -118,5 +118,10 @@ def test_a_malformed_cursor_is_the_first_page(client, offered, monkeypatch):
     monkeypatch.setattr(views, "PUBLIC_PAGE_SIZE", 3)
     make, _haidian, _daxing = offered
     codes = make(4)
-    for bad in ("o_after=%5B1", "o_after=%7B%7D", "o_before=%5Btrue%2C1%5D", "o_after=%5B1%5D"):
+    for bad in ("o_after=%5B1", "o_after=%7B%7D", "o_before=%5Btrue%2C1%5D", "o_after=%5B1%5D",
+                # a text for the district's number, a number beyond any integer column
+                'o_after=["abc", "HD-01"]', "o_after=[1" + "0" * 30 + ', "HD-01"]',
+                f'o_before=["{"x" * 5000}", "HD-01"]'):  # fmt: skip
         assert offered_codes(get(client, bad)) == codes[:3], bad
+    # A number for the contract's text key is that number as text: a page, not an error.
+    assert client.get(reverse("assessments:public_list"), {"c_after": "[5]"}).status_code == 200
